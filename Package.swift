@@ -1,0 +1,64 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Applied to every Swift target: Swift 6 language mode (strict concurrency) comes with the
+/// tools version; these make the code say what it means.
+let settings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let log: Target.Dependency = .product(name: "Logging", package: "swift-log")
+let lifecycle: Target.Dependency = .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
+
+let package = Package(
+    name: "almanac",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "almanac", targets: ["almanac"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+    ],
+    targets: [
+        // MARK: C libraries (module map + shim only; imported by the client targets alone)
+        .systemLibrary(name: "CNATS", pkgConfig: "libnats", providers: [.apt(["libnats-dev"])]),
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+
+        // MARK: Clients
+        .target(name: "NATSClient", dependencies: ["CNATS", log], swiftSettings: settings),
+        .target(name: "PostgresClient", dependencies: ["CLibPQ", log], swiftSettings: settings),
+        .target(name: "HTTPClient", dependencies: ["CCurl", log], swiftSettings: settings),
+
+        // MARK: Core
+        .target(name: "EventStore", dependencies: ["NATSClient", log], swiftSettings: settings),
+
+        // MARK: Operations
+        .target(name: "LocalServers", dependencies: [log], swiftSettings: settings),
+
+        // MARK: Executables (thin: argument parsing and assembly only)
+        .executableTarget(
+            name: "almanac",
+            dependencies: ["NATSClient", "PostgresClient", "EventStore", "LocalServers", argumentParser, log, lifecycle],
+            swiftSettings: settings
+        ),
+        .executableTarget(
+            name: "AlmanacBench",
+            dependencies: ["NATSClient", "EventStore", "LocalServers", argumentParser, log],
+            swiftSettings: settings
+        ),
+
+        // MARK: Tests (real nats-server and PostgreSQL, started by TestSupport)
+        .target(name: "TestSupport", dependencies: ["LocalServers", log], path: "Tests/TestSupport", swiftSettings: settings),
+        .testTarget(name: "NATSClientTests", dependencies: ["NATSClient", "TestSupport"], swiftSettings: settings),
+        .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient", "TestSupport"], swiftSettings: settings),
+        .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "TestSupport"], swiftSettings: settings),
+        .testTarget(name: "EventStoreTests", dependencies: ["EventStore", "NATSClient", "TestSupport"], swiftSettings: settings),
+        .testTarget(name: "LocalServersTests", dependencies: ["LocalServers", "TestSupport"], swiftSettings: settings),
+        .testTarget(name: "AlmanacCLITests", dependencies: ["TestSupport"], swiftSettings: settings),
+    ]
+)
