@@ -125,6 +125,15 @@ extension JetStream {
         }
     }
 
+    /// Names of the streams that capture `subject` (a filter may match several).
+    public func streamNames(capturing subject: String) async throws -> [String] {
+        try Subject.validateFilter(subject)
+        struct Request: Encodable { let subject: String }
+        struct Page: Decodable { let streams: [String]? }
+        let page: Page = try await api("STREAM.NAMES", Request(subject: subject))
+        return page.streams ?? []
+    }
+
     public func deleteStream(_ name: String) async throws {
         try Subject.validatePublish(name)
         let _: DeleteResponse = try await api("STREAM.DELETE.\(name)")
