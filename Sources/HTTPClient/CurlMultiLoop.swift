@@ -25,6 +25,8 @@ final class CurlMultiLoop: @unchecked Sendable {
     }
 
     private let inbox = Mutex(Inbox())
+    /// Whether the curl thread has finished, and who waits for that.
+    private let exit = Mutex<(done: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
     private let multi: UnsafeMutableRawPointer
     private let logger: Logger
 
@@ -68,6 +70,24 @@ final class CurlMultiLoop: @unchecked Sendable {
             guard !inbox.stopping else { return }
             inbox.stopping = true
             if !inbox.closed { _ = curl_multi_wakeup(multi) }
+        }
+    }
+
+    /// `stop()`, then waits until the curl thread has failed the remaining transfers, freed the
+    /// multi handle and ended.
+    func stopAndWait() async {
+        stop()
+        await waitUntilExited()
+    }
+
+    /// Returns once the curl thread has ended (after someone called `stop()`).
+    func waitUntilExited() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let done = exit.withLock { exit in
+                if !exit.done { exit.waiters.append(continuation) }
+                return exit.done
+            }
+            if done { continuation.resume() }
         }
     }
 
@@ -121,6 +141,12 @@ final class CurlMultiLoop: @unchecked Sendable {
         // curl_multi_cleanup: all easy handles were removed above; the multi's connection
         // cache is closed with it.
         curl_multi_cleanup(multi)
+        let waiters = exit.withLock { exit in
+            exit.done = true
+            defer { exit.waiters = [] }
+            return exit.waiters
+        }
+        for waiter in waiters { waiter.resume() }
     }
 
     private func apply(_ command: Command, stopping: Bool) {

@@ -18,6 +18,14 @@ public final class HTTPClient: HTTPExecuting, SMTPSending {
         loop.stop()
     }
 
+    /// Stops the client: transfers still running fail with `.shutDown`, later calls fail with
+    /// `.shutDown` at once, and this returns once the curl thread has freed the multi handle
+    /// (with its cached connections) and ended. Dropping the last reference does the same
+    /// without waiting.
+    public func shutdown() async {
+        await loop.stopAndWait()
+    }
+
     /// Runs one transfer built by `configure` on the curl thread and waits for its outcome;
     /// task cancellation removes it from the multi handle and throws CancellationError.
     func perform(

@@ -1,5 +1,5 @@
 import Foundation
-import HTTPClient
+@testable import HTTPClient
 import Testing
 
 @Suite struct ConcurrencyTests {
@@ -59,12 +59,49 @@ import Testing
         }
     }
 
+    @Test func shutdownFailsRunningAndLaterRequests() async throws {
+        let client = try HTTPClient()
+        try await withHTTPServer { server, port in
+            #expect(try await client.execute(HTTPRequest(url: localURL(port, "/echo"))).status == 200)
+            let running = Task {
+                try await client.execute(HTTPRequest(url: localURL(port, "/delay/30000"), timeout: .seconds(20)))
+            }
+            _ = try await server.line(where: { $0 == "REQUEST /delay/30000" })
+            await client.shutdown()
+            let error = await #expect(throws: HTTPClientError.self) { try await running.value }
+            #expect(error?.kind == .shutDown)
+
+            let later = await #expect(throws: HTTPClientError.self) {
+                try await client.execute(HTTPRequest(url: localURL(port, "/echo")))
+            }
+            #expect(later?.kind == .shutDown)
+        }
+    }
+
     @Test func droppingTheClientEndsItsThread() async throws {
         try await withHTTPServer { _, port in
+            var loops: [CurlMultiLoop] = []
             for _ in 0..<3 {
                 let client = try HTTPClient()
                 #expect(try await client.execute(HTTPRequest(url: localURL(port, "/echo"))).status == 200)
+                loops.append(client.loop)
             }
+            // The clients are gone; each deinit must have stopped its loop: every curl thread
+            // cleans up and ends (bounded wait, nobody else calls stop()).
+            let stoppedLoops = loops
+            let ended = try await withThrowingTaskGroup(of: Bool.self) { group in
+                group.addTask {
+                    for loop in stoppedLoops { await loop.waitUntilExited() }
+                    return true
+                }
+                group.addTask {
+                    try await Task.sleep(for: .seconds(10))
+                    return false
+                }
+                defer { group.cancelAll() }
+                return try await group.next()!
+            }
+            #expect(ended)
         }
     }
 }
