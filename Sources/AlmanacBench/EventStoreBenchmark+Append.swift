@@ -1,0 +1,125 @@
+import EventStore
+import Foundation
+import NATSClient
+
+extension EventStoreBenchmark {
+    /// Phase (a) on a fresh server in `mode`: warm-up, raw publish, EventStore append.
+    func appendPhase(_ mode: NATSSyncMode, plan: Plan, payloadBytes: Int, context: BenchContext) async throws -> [Figure] {
+        try await withNATSServer(in: try context.folder("append-\(mode.rawValue)"), syncMode: mode) { server, connection in
+            let jetStream = connection.jetStream
+            for (stream, subjects) in [("BENCH_WARMUP", "warmup.>"), ("BENCH_RAW", "raw.>"), ("BENCH_STORE", "store.>")] {
+                try await jetStream.createOrUpdateStream(Self.bookingsLikeStream(stream, subjects: subjects))
+            }
+            let store = EventStore(jetStream: jetStream, stream: "BENCH_STORE", registry: BookingPlacedSample.registry)
+            let warmupStore = EventStore(jetStream: jetStream, stream: "BENCH_WARMUP", registry: BookingPlacedSample.registry)
+
+            // Warm-up: both paths once, and the raw rate tells how many appends fill the time.
+            let warmupSubjects = (0..<(plan.publishers * 4)).map { "warmup.raw.w\($0)" }
+            let warmup = try await BlockingThread.run("almanac.bench.raw-publish") { [url = server.url, plan] in
+                try RawJetStreamBaseline.publishWithExpectedSequence(url: url, subjects: warmupSubjects, threads: plan.publishers,
+                                                                     total: plan.warmupAppends, payloadSize: payloadBytes)
+            }
+            _ = try await Self.appendConcurrently(warmupStore, subjects: warmupSubjects.map { $0.replacingOccurrences(of: ".raw.", with: ".store.") },
+                                                  tasks: plan.publishers, total: plan.warmupAppends, keyPrefix: "warmup", progress: nil)
+            let total = Self.appendCount(rate: warmup.perSecond, seconds: plan.appendSecondsPerSide, publishers: plan.publishers)
+            context.record("appends per side, \(mode.label)", total)
+
+            // Raw limit: libnats js_Publish with the expected subject sequence, no envelope.
+            let rawSubjects = (0..<plan.subjects).map { "raw.resource.r\($0)" }
+            let rawProgress = context.progress("\(mode.label) · raw js_Publish", total: total, unit: "publishes") {
+                (try? await jetStream.streamInfo("BENCH_RAW").state.messages).map { Int($0) }
+            }
+            let (raw, rawCPU) = try await ProcessCPUTime.measure {
+                try await BlockingThread.run("almanac.bench.raw-publish") { [url = server.url, plan] in
+                    try RawJetStreamBaseline.publishWithExpectedSequence(url: url, subjects: rawSubjects, threads: plan.publishers,
+                                                                         total: total, payloadSize: payloadBytes)
+                }
+            }
+            rawProgress.finish(done: raw.messages)
+            let rawLatency = LatencyStatistics(seconds: raw.latencies)
+
+            // EventStore.append with the envelope, the same load.
+            let storeSubjects = (0..<plan.subjects).map { "store.resource.r\($0)" }
+            PeakMemory.reset()
+            let storeProgress = context.progress("\(mode.label) · EventStore.append", total: total, unit: "appends")
+            let (appended, storeCPU) = try await ProcessCPUTime.measure {
+                try await Self.appendConcurrently(store, subjects: storeSubjects, tasks: plan.publishers, total: total,
+                                                  keyPrefix: "cmd-\(mode.rawValue)", progress: storeProgress)
+            }
+            storeProgress.finish(done: appended.appends)
+            let peakMB = PeakMemory.megabytes() ?? 0
+            let storeLatency = LatencyStatistics(seconds: appended.latencies)
+
+            let stored = try await jetStream.streamInfo("BENCH_STORE").state.messages
+            guard stored == UInt64(appended.appends) else {
+                throw BenchError("\(mode.label): EventStore reported \(appended.appends) appends but the stream holds \(stored)")
+            }
+            let group = mode.label
+            return [
+                .compared("append throughput", group: group, value: Double(appended.appends) / appended.seconds, unit: "appends/s",
+                          rawLimitName: "js_Publish", rawLimit: raw.perSecond, higherIsBetter: true, ratioGoal: Self.ratioGoal),
+                .compared("append latency p50", group: group, value: storeLatency.p50, unit: "ms",
+                          rawLimitName: "js_Publish p50", rawLimit: rawLatency.p50, higherIsBetter: false, ratioGoal: Self.ratioGoal),
+                .compared("append latency p99", group: group, value: storeLatency.p99, unit: "ms",
+                          rawLimitName: "js_Publish p99", rawLimit: rawLatency.p99, higherIsBetter: false, ratioGoal: Self.ratioGoal),
+                // No goal: where the time goes. The client shares the 2 cores with the server, so
+                // client CPU per append is server throughput lost.
+                .compared("client CPU per append", group: group, value: storeCPU / Double(appended.appends) * 1e6, unit: "µs",
+                          rawLimitName: "js_Publish", rawLimit: rawCPU / Double(raw.messages) * 1e6, higherIsBetter: false, ratioGoal: nil),
+                .absolute("peak memory, appending", group: group, value: peakMB, unit: "MB", higherIsBetter: false,
+                          goal: Self.appendMemoryGoalMB),
+            ]
+        }
+    }
+
+    /// A multiple of `publishers` that takes about `seconds` at `rate`, within sane bounds.
+    static func appendCount(rate: Double, seconds: Double, publishers: Int) -> Int {
+        let wanted = Int((rate * seconds).rounded())
+        let bounded = min(max(wanted, publishers * 100), publishers * 250_000)
+        return (bounded / publishers) * publishers
+    }
+
+    struct AppendRun: Sendable {
+        let appends: Int
+        let seconds: Double
+        let latencies: [Double]
+    }
+
+    /// `tasks` concurrent writers, each owning every `tasks`-th subject and appending one event
+    /// at a time with the subject's expected version, taken from the previous AppendResult —
+    /// what a booking command handler does, minus the deciding.
+    static func appendConcurrently(_ store: EventStore, subjects: [String], tasks: Int, total: Int, keyPrefix: String,
+                                   progress: ProgressReporter?) async throws -> AppendRun {
+        let perTask = total / tasks
+        let start = DispatchTime.now().uptimeNanoseconds
+        let latencies = try await withThrowingTaskGroup(of: [Double].self) { group in
+            for task in 0..<tasks {
+                let owned = stride(from: task, to: subjects.count, by: tasks).map { subjects[$0] }
+                group.addTask {
+                    // Events are made before the clock runs: building a booking is the
+                    // domain's cost, encoding and storing it the store's.
+                    let events = owned.indices.map { BookingPlacedSample.sample(task * 1000 + $0) }
+                    let metadata = EventMetadata(correlationId: UUID().uuidString.lowercased(), actor: "user-f3b1c2d4")
+                    var expected = [ExpectedVersion](repeating: .noStream, count: owned.count)
+                    var latencies: [Double] = []
+                    latencies.reserveCapacity(perTask)
+                    for index in 0..<perTask {
+                        let slot = index % owned.count
+                        let begin = DispatchTime.now().uptimeNanoseconds
+                        let result = try await store.append([events[slot]], to: owned[slot], expecting: expected[slot],
+                                                            idempotencyKey: "\(keyPrefix)-\(task)-\(index)", metadata: metadata)
+                        latencies.append(secondsSince(begin))
+                        expected[slot] = .sequence(result.lastSequence)
+                        progress?.advance()
+                    }
+                    return latencies
+                }
+            }
+            var all: [Double] = []
+            all.reserveCapacity(total)
+            for try await some in group { all += some }
+            return all
+        }
+        return AppendRun(appends: latencies.count, seconds: secondsSince(start), latencies: latencies)
+    }
+}
