@@ -11,6 +11,7 @@ protocol Benchmark: Sendable {
 enum BenchmarkCatalog {
     static let all: [any Benchmark] = [
         EventStoreBenchmark(),
+        EventStoreLayersBenchmark(),
     ]
 
     static func select(_ names: [String]) throws -> [any Benchmark] {

@@ -79,47 +79,18 @@ extension EventStoreBenchmark {
         return (bounded / publishers) * publishers
     }
 
-    struct AppendRun: Sendable {
-        let appends: Int
-        let seconds: Double
-        let latencies: [Double]
-    }
-
-    /// `tasks` concurrent writers, each owning every `tasks`-th subject and appending one event
-    /// at a time with the subject's expected version, taken from the previous AppendResult —
-    /// what a booking command handler does, minus the deciding.
+    /// `ConcurrentAppends` through `EventStore.append`, one booking event per append with the
+    /// envelope and a command idempotency key.
     static func appendConcurrently(_ store: EventStore, subjects: [String], tasks: Int, total: Int, keyPrefix: String,
-                                   progress: ProgressReporter?) async throws -> AppendRun {
-        let perTask = total / tasks
-        let start = DispatchTime.now().uptimeNanoseconds
-        let latencies = try await withThrowingTaskGroup(of: [Double].self) { group in
-            for task in 0..<tasks {
-                let owned = stride(from: task, to: subjects.count, by: tasks).map { subjects[$0] }
-                group.addTask {
-                    // Events are made before the clock runs: building a booking is the
-                    // domain's cost, encoding and storing it the store's.
-                    let events = owned.indices.map { BookingPlacedSample.sample(task * 1000 + $0) }
-                    let metadata = EventMetadata(correlationId: UUID().uuidString.lowercased(), actor: "user-f3b1c2d4")
-                    var expected = [ExpectedVersion](repeating: .noStream, count: owned.count)
-                    var latencies: [Double] = []
-                    latencies.reserveCapacity(perTask)
-                    for index in 0..<perTask {
-                        let slot = index % owned.count
-                        let begin = DispatchTime.now().uptimeNanoseconds
-                        let result = try await store.append([events[slot]], to: owned[slot], expecting: expected[slot],
-                                                            idempotencyKey: "\(keyPrefix)-\(task)-\(index)", metadata: metadata)
-                        latencies.append(secondsSince(begin))
-                        expected[slot] = .sequence(result.lastSequence)
-                        progress?.advance()
-                    }
-                    return latencies
-                }
-            }
-            var all: [Double] = []
-            all.reserveCapacity(total)
-            for try await some in group { all += some }
-            return all
+                                   progress: ProgressReporter?) async throws -> ConcurrentAppends.Run {
+        // Events are made before the clock runs: building a booking is the domain's cost,
+        // encoding and storing it the store's.
+        let events = subjects.indices.map { BookingPlacedSample.sample($0) }
+        let eventBySubject = Dictionary(uniqueKeysWithValues: zip(subjects, events))
+        let metadata = EventMetadata(correlationId: UUID().uuidString.lowercased(), actor: "user-f3b1c2d4")
+        return try await ConcurrentAppends.run(tasks: tasks, subjects: subjects, total: total, progress: progress) { subject, expected, task, index in
+            try await store.append([eventBySubject[subject]!], to: subject, expecting: expected == 0 ? .noStream : .sequence(expected),
+                                   idempotencyKey: "\(keyPrefix)-\(task)-\(index)", metadata: metadata).lastSequence
         }
-        return AppendRun(appends: latencies.count, seconds: secondsSince(start), latencies: latencies)
     }
 }

@@ -11,17 +11,8 @@ extension EventStoreBenchmark {
         let stream = "BENCH_READ"
         let count = plan.storedEvents
         try await withNATSServer(in: folder, syncMode: .serverDefault) { server, connection in
-            try await connection.jetStream.createOrUpdateStream(Self.bookingsLikeStream(stream, subjects: "read.>"))
-            let subjects = (0..<plan.subjects).map { "read.resource.r\($0)" }
-            let body = try BookingPlacedSample.sample(7).encoded()
-            let headers = Self.envelopeHeaders()
-            let progress = context.progress("\(mode.label) · loading", total: count, unit: "events")
-            try await BlockingThread.run("almanac.bench.fill") { [url = server.url] in
-                try RawJetStreamBaseline.fill(url: url, subjects: subjects, count: count, headers: headers, payload: body) { progress.set($0) }
-            }
-            progress.finish(done: count)
-            let stored = try await connection.jetStream.streamInfo(stream).state.messages
-            guard stored == UInt64(count) else { throw BenchError("loaded \(count) events but the stream holds \(stored)") }
+            try await Self.load(count, into: stream, subjects: "read.>", plan: plan, server: server, connection: connection,
+                                label: "\(mode.label) · loading", context: context)
         }
 
         return try await withNATSServer(in: folder, syncMode: mode) { server, connection in
@@ -87,6 +78,38 @@ extension EventStoreBenchmark {
             }
             figures.append(.absolute("peak memory, reading", group: mode.label, value: peakMB, unit: "MB", higherIsBetter: false, goal: nil))
             return figures
+        }
+    }
+
+    /// Stores `count` booking events (real envelope headers and body) in a new `stream` on
+    /// `subjects` (a `prefix.>` pattern), fast: raw async publishes. Loading is not measured;
+    /// a load that stalls is started again on a fresh stream.
+    static func load(_ count: Int, into stream: String, subjects pattern: String, plan: Plan, server: BenchNATSServer,
+                     connection: NATSConnection, label: String, context: BenchContext) async throws {
+        let prefix = pattern.hasSuffix(".>") ? String(pattern.dropLast(2)) : pattern
+        let subjects = (0..<plan.subjects).map { "\(prefix).resource.r\($0)" }
+        let body = try BookingPlacedSample.sample(7).encoded()
+        let headers = envelopeHeaders()
+        let attempts = 3
+        for attempt in 1...attempts {
+            try await connection.jetStream.createOrUpdateStream(bookingsLikeStream(stream, subjects: pattern))
+            let progress = context.progress(label, total: count, unit: "events")
+            do {
+                try await BlockingThread.run("almanac.bench.fill") { [url = server.url] in
+                    try RawJetStreamBaseline.fill(url: url, subjects: subjects, count: count, headers: headers, payload: body) { progress.set($0) }
+                }
+                progress.finish(done: count)
+            } catch let error where attempt < attempts {
+                // RawJetStreamBaseline.fill gives up when acks lag by more than libnats'
+                // default stall wait (200 ms), which a busy shared machine can cause.
+                progress.fail()
+                context.note("loading \(stream) failed once (\(error)); loaded again into a fresh stream")
+                try await connection.jetStream.deleteStream(stream)
+                continue
+            }
+            let stored = try await connection.jetStream.streamInfo(stream).state.messages
+            guard stored == UInt64(count) else { throw BenchError("loaded \(count) events but \(stream) holds \(stored)") }
+            return
         }
     }
 
