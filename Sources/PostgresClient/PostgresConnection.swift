@@ -12,6 +12,8 @@ public final class PostgresConnection: Sendable {
         var transaction: TransactionState = .idle
         var cancelRequested = false
         var isClosed = false
+        /// SQLSTATE of the last failed statement, so a swallowed 40001 still makes a transaction retry.
+        var lastSQLState: PostgresSQLState?
     }
 
     let thread: ConnectionThread
@@ -91,11 +93,27 @@ public final class PostgresConnection: Sendable {
                         $0.transaction = transaction
                     }
                 }
-                return try body(connection)
+                do {
+                    return try body(connection)
+                } catch let error as any PostgresErrorProtocol {
+                    health.withLock { $0.lastSQLState = error.sqlState ?? $0.lastSQLState }
+                    throw error
+                }
             }
         } onCancel: {
             self.requestCancel()
         }
+    }
+
+    /// Closes without waiting (the thread finishes on its own). For the pool's discards.
+    func shutdown() {
+        health.withLock { $0.isClosed = true }
+        thread.stop()
+    }
+
+    /// True when a pool may hand this connection to the next borrower.
+    var isReusable: Bool {
+        health.withLock { !$0.isBroken && !$0.isClosed && !$0.cancelRequested && $0.transaction == .idle }
     }
 
     private func requestCancel() {
