@@ -131,7 +131,7 @@ public struct MigrationError: PostgresErrorProtocol {
 extension String {
     /// Newlines and tabs folded into single spaces, trimmed: error descriptions are one line.
     var oneLine: String {
-        split(whereSeparator: { $0 == "\n" || $0 == "\r" || $0 == "\t" })
+        split(whereSeparator: { $0.isNewline || $0 == "\t" })  // "\r\n" is one Character
             .map { $0.trimmingSpaces() }
             .filter { !$0.isEmpty }
             .joined(separator: " ")
