@@ -1,6 +1,7 @@
 import Foundation
 import PostgresClient
 import Testing
+import TestSupport
 
 /// A fresh database from the shared test server.
 func makeTestDatabase(_ prefix: String = "pg") async throws -> PostgresConfiguration {
