@@ -41,7 +41,7 @@ public struct Migrator: Sendable {
             return applied
         } catch {
             await connection.rollbackIfOpen()
-            if connection.isUsable { _ = try? await connection.execute("select pg_advisory_unlock($1)", [lockKey]) }
+            if connection.isUsable { try? await connection.executeForCleanup("select pg_advisory_unlock($1)", [lockKey]) }
             throw error
         }
     }

@@ -69,7 +69,7 @@ extension PostgresConnection {
         } catch {
             // Still in COPY IN if the failure was ours: make the server abort it and drain.
             let message = "aborted by the client: \(error)"
-            _ = try? await withLibPQ { connection -> Int in
+            _ = try? await withLibPQ(cancellable: false) { connection -> Int in
                 guard connection.isCommandInProgress else { return 0 }
                 return try connection.endCopyIn(abort: message)
             }

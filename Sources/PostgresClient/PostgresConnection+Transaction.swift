@@ -103,7 +103,7 @@ extension PostgresConnection {
         let (state, usable) = health.withLock { ($0.transaction, !$0.isBroken && !$0.isClosed) }
         guard usable, state != .idle else { return }
         do {
-            try await execute("ROLLBACK")
+            try await executeForCleanup("ROLLBACK")
         } catch {
             logger.warning("postgres rollback failed", metadata: ["error": "\(error)"])
         }

@@ -14,6 +14,10 @@ public final class PostgresConnection: Sendable {
         var isClosed = false
         /// SQLSTATE of the last failed statement, so a swallowed 40001 still makes a transaction retry.
         var lastSQLState: PostgresSQLState?
+        /// Numbers the jobs, to tell a running statement from one not yet started.
+        var nextCall = 0
+        var runningCall: Int?
+        var cancelledCalls: Set<Int> = []
     }
 
     let thread: ConnectionThread
@@ -76,33 +80,76 @@ public final class PostgresConnection: Sendable {
         health.withLock { !$0.isBroken && !$0.isClosed }
     }
 
-    /// Runs `body` with the libpq handle on the connection's thread. If the task is cancelled
-    /// meanwhile, a cancel request is sent for the running statement.
-    func withLibPQ<T: Sendable>(_ body: @escaping @Sendable (LibPQConnection) throws -> T) async throws -> T {
-        let health = self.health
+    /// Runs `body` with the libpq handle on the connection's thread.
+    ///
+    /// Cancellation: if the task is cancelled before the job starts, the job does not run and
+    /// throws `.cancelled`; if it is cancelled while the statement runs, the server is asked to
+    /// cancel it (the statement then fails with 57014). Cleanup (ROLLBACK, ending a COPY,
+    /// unlocking) passes `cancellable: false` so it runs even in a cancelled task.
+    func withLibPQ<T: Sendable>(
+        cancellable: Bool = true, _ body: @escaping @Sendable (LibPQConnection) throws -> T
+    ) async throws -> T {
+        let call = health.withLock { state -> Int in
+            state.nextCall += 1
+            return state.nextCall
+        }
+        guard cancellable else { return try await perform(call, body) }
+        defer { health.withLock { _ = $0.cancelledCalls.remove(call) } }
         return try await withTaskCancellationHandler {
-            try await thread.run { context in
-                guard let connection = context.connection else {
-                    throw PostgresClientError(.closed, "the PostgreSQL connection is closed")
-                }
-                defer {
-                    let broken = connection.isBad
-                    let transaction = connection.transactionStatus
-                    health.withLock {
-                        $0.isBroken = $0.isBroken || broken
-                        $0.transaction = transaction
-                    }
-                }
-                do {
-                    return try body(connection)
-                } catch let error as any PostgresErrorProtocol {
-                    health.withLock { $0.lastSQLState = error.sqlState ?? $0.lastSQLState }
-                    throw error
+            try await perform(call, body)
+        } onCancel: {
+            self.cancel(call)
+        }
+    }
+
+    private func perform<T: Sendable>(_ call: Int, _ body: @escaping @Sendable (LibPQConnection) throws -> T) async throws -> T {
+        let health = self.health
+        return try await thread.run { context in
+            guard let connection = context.connection else {
+                throw PostgresClientError(.closed, "the PostgreSQL connection is closed")
+            }
+            let refused = health.withLock { state -> Bool in
+                if state.cancelledCalls.remove(call) != nil { return true }
+                state.runningCall = call
+                return false
+            }
+            if refused { throw PostgresClientError(.cancelled, "the task was cancelled before the statement was sent") }
+            defer {
+                let broken = connection.isBad
+                let transaction = connection.transactionStatus
+                health.withLock {
+                    $0.runningCall = nil
+                    $0.isBroken = $0.isBroken || broken
+                    $0.transaction = transaction
                 }
             }
-        } onCancel: {
-            self.requestCancel()
+            do {
+                return try body(connection)
+            } catch let error as any PostgresErrorProtocol {
+                health.withLock { $0.lastSQLState = error.sqlState ?? $0.lastSQLState }
+                throw error
+            }
         }
+    }
+
+    private func cancel(_ call: Int) {
+        let running = health.withLock { state -> Bool in
+            if state.runningCall == call {
+                // The cancel request could land on a later statement of this session, so a
+                // pool never reuses a connection that sent one.
+                state.cancelRequested = true
+                return true
+            }
+            state.cancelledCalls.insert(call)  // not started yet: it will refuse to run
+            return false
+        }
+        if running { cancelToken?.cancelInBackground(logger: logger) }
+    }
+
+    /// One statement that runs even in a cancelled task (for cleanup).
+    func executeForCleanup(_ sql: String, _ parameters: [any PostgresEncodable] = []) async throws {
+        let encoded = try EncodedParameter.encode(parameters)
+        _ = try await withLibPQ(cancellable: false) { try $0.execute(sql, encoded) }
     }
 
     /// Closes without waiting (the thread finishes on its own). For the pool's discards.
@@ -114,13 +161,6 @@ public final class PostgresConnection: Sendable {
     /// True when a pool may hand this connection to the next borrower.
     var isReusable: Bool {
         health.withLock { !$0.isBroken && !$0.isClosed && !$0.cancelRequested && $0.transaction == .idle }
-    }
-
-    private func requestCancel() {
-        // A cancel request could land on a later statement of this session, so a pool never
-        // reuses a connection that had one.
-        health.withLock { $0.cancelRequested = true }
-        cancelToken?.cancelInBackground(logger: logger)
     }
 
     // MARK: Queries

@@ -80,6 +80,31 @@ struct ThreadingTests {
         }
     }
 
+    @Test func cancelledTaskSendsNoFurtherStatementAndStillRollsBack() async throws {
+        try await withTestPool(size: 1) { pool, _ in
+            try await pool.executeScript("create table marks (n int)")
+            let backend = try await pool.query("select pg_backend_pid()").singleValue(Int.self)
+            let inserted = AsyncLatch()
+            let cancelled = AsyncLatch()
+            let task = Task {
+                try await pool.transaction { tx in
+                    try await tx.execute("insert into marks values (1)")
+                    inserted.open()
+                    await cancelled.wait()
+                    try await tx.execute("insert into marks values (2)")  // refused: the task is cancelled
+                }
+            }
+            await inserted.wait()
+            task.cancel()
+            cancelled.open()
+            let error = await #expect(throws: PostgresClientError.self) { try await task.value }
+            #expect(error?.kind == .cancelled)
+            #expect(try await pool.query("select count(*) from marks").singleValue(Int.self) == 0)  // rolled back
+            // No cancel request was needed, so the same session was kept.
+            #expect(try await pool.query("select pg_backend_pid()").singleValue(Int.self) == backend)
+        }
+    }
+
     @Test func closedConnectionRefusesWork() async throws {
         let configuration = try await makeTestDatabase()
         let connection = try await PostgresConnection.connect(configuration)
