@@ -1,4 +1,4 @@
-import CLibPQ
+internal import CLibPQ
 
 extension LibPQConnection {
     /// Sends `COPY ... FROM STDIN` and waits for the server to enter COPY IN.

@@ -1,4 +1,4 @@
-import CLibPQ
+internal import CLibPQ
 
 extension LibPQConnection {
     /// Reads whatever the server has sent and returns the notifications in it.
