@@ -10,6 +10,7 @@ let settings: [SwiftSetting] = [
 
 let log: Target.Dependency = .product(name: "Logging", package: "swift-log")
 let lifecycle: Target.Dependency = .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+let unixSignals: Target.Dependency = .product(name: "UnixSignals", package: "swift-service-lifecycle")
 let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
 
 let package = Package(
@@ -44,7 +45,7 @@ let package = Package(
         // MARK: Executables (thin: argument parsing and assembly only)
         .executableTarget(
             name: "almanac",
-            dependencies: ["NATSClient", "PostgresClient", "EventStore", "LocalServers", "OperatorTools", argumentParser, log, lifecycle],
+            dependencies: ["NATSClient", "PostgresClient", "EventStore", "LocalServers", "OperatorTools", argumentParser, log, lifecycle, unixSignals],
             swiftSettings: settings
         ),
         .executableTarget(
