@@ -62,6 +62,6 @@ let package = Package(
         .testTarget(name: "EventStoreTests", dependencies: ["EventStore", "NATSClient", "TestSupport"], exclude: ["Fixtures"], swiftSettings: settings),
         .testTarget(name: "LocalServersTests", dependencies: ["LocalServers", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "OperatorToolsTests", dependencies: ["OperatorTools", "NATSClient", "TestSupport"], swiftSettings: settings),
-        .testTarget(name: "AlmanacCLITests", dependencies: ["TestSupport"], swiftSettings: settings),
+        .testTarget(name: "AlmanacCLITests", dependencies: ["NATSClient", "TestSupport"], swiftSettings: settings),
     ]
 )
