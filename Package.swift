@@ -10,6 +10,7 @@ let settings: [SwiftSetting] = [
 
 let log: Target.Dependency = .product(name: "Logging", package: "swift-log")
 let lifecycle: Target.Dependency = .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+let unixSignals: Target.Dependency = .product(name: "UnixSignals", package: "swift-service-lifecycle")
 let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
 
 let package = Package(
@@ -39,11 +40,12 @@ let package = Package(
 
         // MARK: Operations
         .target(name: "LocalServers", dependencies: [log], swiftSettings: settings),
+        .target(name: "OperatorTools", dependencies: ["NATSClient", "EventStore", log], swiftSettings: settings),
 
         // MARK: Executables (thin: argument parsing and assembly only)
         .executableTarget(
             name: "almanac",
-            dependencies: ["NATSClient", "PostgresClient", "EventStore", "LocalServers", argumentParser, log, lifecycle],
+            dependencies: ["NATSClient", "PostgresClient", "EventStore", "LocalServers", "OperatorTools", argumentParser, log, lifecycle, unixSignals],
             swiftSettings: settings
         ),
         .executableTarget(
@@ -57,8 +59,9 @@ let package = Package(
         .testTarget(name: "NATSClientTests", dependencies: ["NATSClient", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "TestSupport"], swiftSettings: settings),
-        .testTarget(name: "EventStoreTests", dependencies: ["EventStore", "NATSClient", "TestSupport"], swiftSettings: settings),
+        .testTarget(name: "EventStoreTests", dependencies: ["EventStore", "NATSClient", "TestSupport"], exclude: ["Fixtures"], swiftSettings: settings),
         .testTarget(name: "LocalServersTests", dependencies: ["LocalServers", "TestSupport"], swiftSettings: settings),
+        .testTarget(name: "OperatorToolsTests", dependencies: ["OperatorTools", "NATSClient", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "AlmanacCLITests", dependencies: ["TestSupport"], swiftSettings: settings),
     ]
 )

@@ -1,0 +1,157 @@
+import CNATS
+import Foundation
+
+/// Reads a stream (or the part matching a filter) in order from a start sequence, with no acks:
+/// libnats' ordered consumer recreates the server-side consumer by itself when it detects a gap.
+/// Iterating yields batches of whatever arrived; a slow reader holds back the delivery thread,
+/// which holds back the server through flow control.
+public final class OrderedConsumer: AsyncSequence, Sendable {
+    public typealias Element = [StreamMessage]
+
+    public enum Mode: Sendable {
+        /// Stop once the messages that existed at the start are read.
+        case untilCaughtUp
+        /// Keep delivering new messages until cancelled.
+        case live
+    }
+
+    private let channel: BoundedChannel<StreamMessage>
+
+    private init(channel: BoundedChannel<StreamMessage>) {
+        self.channel = channel
+    }
+
+    public static func start(_ jetStream: JetStream, stream: String, filter: String, from sequence: UInt64 = 1,
+                             mode: Mode, bufferSize: Int = 4096) async throws -> OrderedConsumer {
+        try Subject.validatePublish(stream)
+        try Subject.validateFilter(filter)
+        let connection = jetStream.connection
+        let channel = BoundedChannel<StreamMessage>(capacity: bufferSize)
+        let started = try await Offload.run { () -> DeliveryLoop in
+            var context: OpaquePointer?
+            var options = jsOptions()
+            try check(jsOptions_Init(&options), "cannot initialise JetStream options")
+            try check(natsConnection_JetStream(&context, connection.handle, &options), "cannot create JetStream context")
+            var subscribeOptions = jsSubOptions()
+            try check(jsSubOptions_Init(&subscribeOptions), "cannot initialise subscribe options")
+            subscribeOptions.Ordered = true
+            subscribeOptions.Config.DeliverPolicy = sequence <= 1 ? js_DeliverAll : js_DeliverByStartSequence
+            subscribeOptions.Config.OptStartSeq = sequence <= 1 ? 0 : sequence
+            var sub: OpaquePointer?
+            var errorCode = jsErrCode(0)
+            let status = stream.withCString { streamName in
+                subscribeOptions.Stream = streamName
+                return js_SubscribeSync(&sub, context, filter, &options, &subscribeOptions, &errorCode)
+            }
+            guard status == NATS_OK, let sub else {
+                jsCtx_Destroy(context)
+                if errorCode.rawValue != 0 {
+                    throw JetStreamError(code: 0, errorCode: Int(errorCode.rawValue), text: "cannot read \(stream) (\(filter))")
+                }
+                throw natsError(status, "cannot read \(stream) (\(filter))")
+            }
+            // An ordered consumer buffers without limit inside libnats unless told otherwise;
+            // the bounded channel is the real buffer, so keep libnats' share modest too.
+            natsSubscription_SetPendingLimits(sub, Int32(Swift.max(bufferSize, 1024)), 64 << 20)
+            var nothingToRead = false
+            if mode == .untilCaughtUp {
+                // Nothing pending and nothing delivered: the read is empty and no message
+                // with pending == 0 will ever arrive to say so.
+                var info: UnsafeMutablePointer<jsConsumerInfo>?
+                if natsSubscription_GetConsumerInfo(&info, sub, &options, &errorCode) == NATS_OK, let info {
+                    nothingToRead = info.pointee.NumPending == 0 && info.pointee.Delivered.Consumer == 0
+                    jsConsumerInfo_Destroy(info)
+                }
+            }
+            return DeliveryLoop(subscription: sub, context: context!, channel: channel, mode: mode,
+                                description: "\(stream) (\(filter))", finishedAtStart: nothingToRead)
+        }
+        started.run()
+        return OrderedConsumer(channel: channel)
+    }
+
+    /// Stops delivery; the delivery thread cleans up the server-side consumer.
+    public func stop() {
+        channel.cancel()
+    }
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        /// Holds the consumer: `for try await` drops the sequence once it has the iterator, and
+        /// the consumer's deinit stops delivery.
+        let consumer: OrderedConsumer
+
+        public mutating func next() async throws -> [StreamMessage]? {
+            try await consumer.channel.next()
+        }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(consumer: self)
+    }
+
+    deinit {
+        channel.cancel()
+    }
+}
+
+/// The thread that pulls messages out of libnats and into the channel. All libnats calls on
+/// the subscription after start happen on this one thread, including its destruction.
+private final class DeliveryLoop: @unchecked Sendable {
+    // @unchecked: after `run` the pointers are touched only by the delivery thread.
+    let subscription: OpaquePointer
+    let context: OpaquePointer
+    let channel: BoundedChannel<StreamMessage>
+    let mode: OrderedConsumer.Mode
+    let description: String
+    let finishedAtStart: Bool
+
+    init(subscription: OpaquePointer, context: OpaquePointer, channel: BoundedChannel<StreamMessage>,
+         mode: OrderedConsumer.Mode, description: String, finishedAtStart: Bool) {
+        self.subscription = subscription
+        self.context = context
+        self.channel = channel
+        self.mode = mode
+        self.description = description
+        self.finishedAtStart = finishedAtStart
+    }
+
+    func run() {
+        let thread = Thread { [self] in loop() }
+        thread.name = "almanac.ordered-consumer"
+        thread.start()
+    }
+
+    private func loop() {
+        defer {
+            // Unsubscribe deletes the ephemeral consumer on the server instead of leaving it
+            // to expire.
+            natsSubscription_Unsubscribe(subscription)
+            natsSubscription_Destroy(subscription)
+            jsCtx_Destroy(context)
+        }
+        if finishedAtStart {
+            channel.finish()
+            return
+        }
+        while !channel.isCancelled {
+            var msg: OpaquePointer?
+            // Short waits so a cancelled reader is noticed even when the stream is quiet.
+            let status = natsSubscription_NextMsg(&msg, subscription, 250)
+            if status == NATS_TIMEOUT { continue }
+            guard status == NATS_OK, let msg else {
+                channel.finish(throwing: natsError(status, "reading \(description) failed"))
+                return
+            }
+            let copy = CMessage.copy(msg)
+            natsMsg_Destroy(msg)
+            guard let metadata = copy.reply.flatMap(AckMetadata.init(replySubject:)) else { continue }
+            let message = StreamMessage(subject: copy.subject, headers: copy.headers, payload: copy.payload,
+                                        sequence: metadata.streamSequence, time: metadata.timestamp, pending: metadata.pending)
+            guard channel.put(message) else { return }
+            if mode == .untilCaughtUp && metadata.pending == 0 {
+                channel.finish()
+                return
+            }
+        }
+    }
+}

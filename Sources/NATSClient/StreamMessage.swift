@@ -1,0 +1,114 @@
+import Foundation
+
+/// A message as stored in a stream, with its place in it.
+public struct StreamMessage: Sendable {
+    public var subject: String
+    public var headers: NATSHeaders
+    public var payload: [UInt8]
+    /// The stream sequence: the event's position, used as the optimistic-concurrency version.
+    public var sequence: UInt64
+    /// When the server stored it.
+    public var time: Date
+    /// Messages left in the consumer after this one (0 = caught up); `nil` for direct reads.
+    public var pending: UInt64?
+    /// How often this message was delivered (redeliveries count), for pull consumers.
+    public var deliveries: UInt64?
+
+    public init(subject: String, headers: NATSHeaders, payload: [UInt8], sequence: UInt64, time: Date, pending: UInt64? = nil, deliveries: UInt64? = nil) {
+        self.subject = subject
+        self.headers = headers
+        self.payload = payload
+        self.sequence = sequence
+        self.time = time
+        self.pending = pending
+        self.deliveries = deliveries
+    }
+}
+
+/// What a JetStream message's ack subject tells about it:
+/// `$JS.ACK.<stream>.<consumer>.<delivered>.<sseq>.<cseq>.<nanos>.<pending>` (v1), or with
+/// `<domain>.<account hash>` after `$JS.ACK` and a random token at the end (v2, ADR-15).
+struct AckMetadata: Equatable {
+    let stream: String
+    let consumer: String
+    let delivered: UInt64
+    let streamSequence: UInt64
+    let consumerSequence: UInt64
+    let timestamp: Date
+    let pending: UInt64
+
+    init?(replySubject: String) {
+        let tokens = replySubject.split(separator: ".", omittingEmptySubsequences: false)
+        guard tokens.count >= 9, tokens[0] == "$JS", tokens[1] == "ACK" else { return nil }
+        let base = tokens.count == 9 ? 2 : 4
+        guard tokens.count >= base + 7,
+              let delivered = UInt64(tokens[base + 2]), let sseq = UInt64(tokens[base + 3]),
+              let cseq = UInt64(tokens[base + 4]), let nanos = Int64(tokens[base + 5]), let pending = UInt64(tokens[base + 6])
+        else { return nil }
+        stream = String(tokens[base])
+        consumer = String(tokens[base + 1])
+        self.delivered = delivered
+        streamSequence = sseq
+        consumerSequence = cseq
+        timestamp = Date(timeIntervalSince1970: Double(nanos) / 1e9)
+        self.pending = pending
+    }
+}
+
+struct MessageGetRequest: Encodable {
+    var seq: UInt64?
+    var lastBySubject: String?
+    enum CodingKeys: String, CodingKey { case seq, lastBySubject = "last_by_subj" }
+}
+
+struct MessageGetResponse: Decodable {
+    struct Stored: Decodable {
+        let subject: String
+        let seq: UInt64
+        let hdrs: String?
+        let data: String?
+        let time: String
+    }
+    let message: Stored
+}
+
+extension JetStream {
+    /// The last message stored on `subject`, or `nil` when there is none. Answered by the
+    /// stream leader, so it is the right base for an optimistic-concurrency expectation.
+    public func lastMessage(stream: String, subject: String) async throws -> StreamMessage? {
+        try Subject.validatePublish(subject)
+        return try await getMessage(stream: stream, MessageGetRequest(lastBySubject: subject))
+    }
+
+    /// The message at `sequence`, or `nil` when there is none (never stored, or deleted).
+    public func message(stream: String, sequence: UInt64) async throws -> StreamMessage? {
+        try await getMessage(stream: stream, MessageGetRequest(seq: sequence))
+    }
+
+    private func getMessage(stream: String, _ request: MessageGetRequest) async throws -> StreamMessage? {
+        try Subject.validatePublish(stream)
+        do {
+            let response: MessageGetResponse = try await api("STREAM.MSG.GET.\(stream)", request)
+            let stored = response.message
+            let headers = stored.hdrs.flatMap { Data(base64Encoded: $0) }.map { NATSHeaders.parse(block: Array($0)) } ?? [:]
+            let payload = stored.data.flatMap { Data(base64Encoded: $0) }.map { Array($0) } ?? []
+            return StreamMessage(subject: stored.subject, headers: headers, payload: payload, sequence: stored.seq,
+                                 time: Self.parseTime(stored.time) ?? Date(timeIntervalSince1970: 0))
+        } catch let error as JetStreamError where error.errorCode == JetStreamError.messageNotFound {
+            return nil
+        }
+    }
+
+    static func parseTime(_ text: String) -> Date? {
+        // The server writes RFC 3339 with nanoseconds; Foundation parses at most fractions of
+        // milliseconds, so the fraction is cut to three digits first.
+        var trimmed = text
+        if let dot = text.firstIndex(of: "."), let zone = text[dot...].firstIndex(where: { $0 == "Z" || $0 == "+" || $0 == "-" }) {
+            let fraction = text[text.index(after: dot)..<zone].prefix(3)
+            trimmed = String(text[..<dot]) + "." + fraction + String(text[zone...])
+        }
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.date(from: trimmed) ?? ISO8601DateFormatter().date(from: text)
+    }
+}
