@@ -35,10 +35,11 @@ public final class ChildProcess: Sendable {
         let prepared = try spec.prepared()
         let pid = try await ProcessSpawner.shared.perform { try prepared.spawn() }
         let child = ChildProcess(pid: pid, commandLine: spec.commandLine)
-        child.startWaiterThread()
+        // Registered before the waiter starts, whose unregistering must come after.
         if let signal = spec.stopAtExitSignal {
             ChildProcessRegistry.shared.register(child, stopSignal: signal)
         }
+        child.startWaiterThread()
         return child
     }
 

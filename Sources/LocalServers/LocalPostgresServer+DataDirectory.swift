@@ -15,7 +15,7 @@ extension LocalPostgresServer {
         try files.createDirectory(at: directory, withIntermediateDirectories: true)
         // The postgres OS user must be able to reach the data folder inside.
         chmod(directory.path, 0o755)
-        try checkSocketPathLength()
+        try prepareSocketDirectory()
         if let user = runAsUser { try await checkReachable(by: user) }
 
         let versionFile = dataDirectory.appendingPathComponent("PG_VERSION")
@@ -72,13 +72,13 @@ extension LocalPostgresServer {
         }
     }
 
-    /// sun_path holds 107 bytes; a deep folder would make postgres fail with a vaguer message.
-    private func checkSocketPathLength() throws {
-        let socketPath = "\(socketDirectory)/.s.PGSQL.\(port).lock"
-        guard socketPath.utf8.count < 108 else {
-            throw LocalServersMisuse(
-                "PostgreSQL folder \(directory.path) is too deep for a unix socket (\(socketPath.utf8.count) > 107 bytes); use a shorter path"
-            )
+    /// A socket folder outside the data folder (deep paths) must exist and belong to postgres.
+    private func prepareSocketDirectory() throws {
+        guard socketDirectory != dataDirectory.path else { return }
+        try FileManager.default.createDirectory(atPath: socketDirectory, withIntermediateDirectories: true)
+        chmod(socketDirectory, 0o700)
+        if let user = runAsUser, let account = getpwnam(user) {
+            chown(socketDirectory, account.pointee.pw_uid, account.pointee.pw_gid)
         }
     }
 

@@ -57,8 +57,15 @@ public final class LocalPostgresServer: Sendable {
     public var superuser: String { configuration.superuser }
     public var directory: URL { configuration.directory }
     public var dataDirectory: URL { directory.appendingPathComponent("data", isDirectory: true) }
-    /// The folder holding the unix socket (`.s.PGSQL.<port>`): the data folder itself.
-    public var socketDirectory: String { dataDirectory.path }
+    /// The folder holding the unix socket (`.s.PGSQL.<port>`): the data folder itself, unless its
+    /// path is too long for a socket address (107 bytes), then a short folder in /tmp named after it.
+    public var socketDirectory: String {
+        let inData = dataDirectory.path
+        guard "\(inData)/.s.PGSQL.\(port).lock".utf8.count >= 108 else { return inData }
+        // FNV-1a of the data folder: stable across runs, distinct per cluster.
+        let hash = inData.utf8.reduce(UInt64(0xcbf2_9ce4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
+        return "/tmp/almanac-pg-\(String(hash, radix: 16))"
+    }
     public var logFile: URL { directory.appendingPathComponent("postgres.log") }
 
     /// Connection details for client tools and `createDatabase`.

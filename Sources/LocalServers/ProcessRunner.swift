@@ -120,7 +120,12 @@ enum CapturePipe {
         var descriptors: [Int32] = [0, 0]
         // Close-on-exec from the start: a pipe end inherited by another child would keep our
         // reader from ever seeing end-of-file.
-        let created = GNUExtensions.pipe2.map { $0(&descriptors, O_CLOEXEC) } ?? {
+        #if canImport(Glibc)
+        let pipe2 = GNUExtensions.pipe2
+        #else
+        let pipe2: ((UnsafeMutablePointer<Int32>?, Int32) -> Int32)? = nil
+        #endif
+        let created = pipe2.map { $0(&descriptors, O_CLOEXEC) } ?? {
             let result = pipe(&descriptors)
             if result == 0 { descriptors.forEach { _ = fcntl($0, F_SETFD, FD_CLOEXEC) } }
             return result

@@ -113,6 +113,7 @@ struct PreparedSpawn: Sendable {
         try addStream(spec.standardError, to: 2, actions: &actions, readOnly: false)
         // Nothing else of ours leaks into the child (lock files, sockets, other children's pipes:
         // an inherited pipe end would keep another reader from ever seeing end-of-file).
+        #if canImport(Glibc)
         // Our own pipes are close-on-exec already; this also covers descriptors opened elsewhere.
         _ = GNUExtensions.addCloseFrom?(&actions, 3)
         if let directory = spec.workingDirectory {
@@ -121,6 +122,11 @@ struct PreparedSpawn: Sendable {
             }
             _ = addChdir(&actions, directory)
         }
+        #else
+        if let directory = spec.workingDirectory {
+            posix_spawn_file_actions_addchdir_np(&actions, directory)
+        }
+        #endif
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)

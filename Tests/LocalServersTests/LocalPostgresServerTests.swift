@@ -50,6 +50,18 @@ struct LocalPostgresServerTests {
         await postgres.stop()
     }
 
+    @Test("puts the socket in a short folder when the data folder is too deep for one")
+    func deepFolder() async throws {
+        let environment = try await TestServers.shared()
+        let deep = try environment.makeDirectory(prefix: "deep").appendingPathComponent(String(repeating: "d", count: 90))
+        let postgres = try await LocalPostgresServer.start(.init(directory: deep, durability: .throwaway))
+        #expect(postgres.socketDirectory.hasPrefix("/tmp/almanac-pg-"))
+        #expect(FileManager.default.fileExists(atPath: "\(postgres.socketDirectory)/.s.PGSQL.\(postgres.port)"))
+        #expect(try await postgres.endpoint.psql("SELECT 1") == "1")
+        await postgres.stop()
+        try? FileManager.default.removeItem(atPath: postgres.socketDirectory)
+    }
+
     @Test("rejects database names that are not plain identifiers")
     func invalidDatabaseName() async throws {
         let environment = try await TestServers.shared()

@@ -32,7 +32,7 @@ public struct TestEnvironment: Sendable {
         let configuration = LocalNATSServer.Configuration(
             directory: try makeDirectory(prefix: "nats"), syncInterval: syncInterval
         )
-        return try await LocalNATSServer.start(configuration)
+        return try await LocalNATSServer.start(configuration, logger: TestServers.logger)
     }
 
     /// A separate PostgreSQL cluster of the test's own (for crash/restart tests), stopped by the
@@ -41,12 +41,14 @@ public struct TestEnvironment: Sendable {
         let configuration = LocalPostgresServer.Configuration(
             directory: try makeDirectory(prefix: "pg"), durability: durability
         )
-        return try await LocalPostgresServer.start(configuration)
+        return try await LocalPostgresServer.start(configuration, logger: TestServers.logger)
     }
 
     /// A new empty folder inside this test process's throwaway folder.
     public func makeDirectory(prefix: String = "scratch") throws -> URL {
-        let directory = root.appendingPathComponent("\(Self.sanitized(prefix))-\(Self.uniqueSuffix())", isDirectory: true)
+        // Unique within the root, which is this process's own; short for socket paths.
+        let number = Self.counter.add(1, ordering: .relaxed).newValue
+        let directory = root.appendingPathComponent("\(Self.sanitized(prefix).prefix(12))-\(number)", isDirectory: true)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         return directory
     }

@@ -16,7 +16,8 @@ final class TestRoot: Sendable {
             let settings = ProcessInfo.processInfo.environment
             let base = settings["ALMANAC_TEST_ROOT"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0, isDirectory: true) }
                 ?? FileManager.default.temporaryDirectory
-            let name = "almanac-test-\(getpid())-\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
+            // Short: a PostgreSQL socket path must fit in 107 bytes.
+            let name = "p\(getpid())-\(String(UInt16.random(in: 0...UInt16.max), radix: 36))"
             let directory = base.appendingPathComponent(name, isDirectory: true)
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             // PostgreSQL runs as the postgres OS user when we are root: it must reach its folder.

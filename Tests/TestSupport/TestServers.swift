@@ -23,8 +23,16 @@ public enum TestServers {
         return try await task.value
     }
 
+    /// Quiet unless something goes wrong; ALMANAC_TEST_LOG_LEVEL=info (or debug) shows starts and stops.
+    static let logger: Logger = {
+        var logger = Logger(label: "almanac.test-servers")
+        let level = ProcessInfo.processInfo.environment["ALMANAC_TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:))
+        logger.logLevel = level ?? .warning
+        return logger
+    }()
+
     private static func start() async throws -> TestEnvironment {
-        let logger = Logger(label: "almanac.test-servers")
+        let logger = TestServers.logger
         let root = try TestRoot.shared.directory()
         let settings = ProcessInfo.processInfo.environment
         let externalNATS = settings["ALMANAC_TEST_NATS_URL"].flatMap { $0.isEmpty ? nil : $0 }
