@@ -49,7 +49,6 @@ final class ConnectionThread: Sendable {
         self.wakeWrite = fds[1]
         self.name = name
         let thread = Thread { [self] in self.runLoop() }  // the thread keeps `self` alive until it ends
-        thread.name = name
         thread.start()
     }
 
@@ -104,6 +103,9 @@ final class ConnectionThread: Sendable {
     }
 
     private func runLoop() {
+        // Named from the thread itself: Linux applies a name only that way (at most 15 bytes),
+        // and a new thread otherwise shows its creator's name (a cooperative-pool thread's).
+        Thread.current.name = String(decoding: name.utf8.prefix(15), as: UTF8.self)
         var context: ThreadContext? = ThreadContext()
         while let ctx = context {
             let (batch, stopping) = state.withLock { state -> ([Job], Bool) in

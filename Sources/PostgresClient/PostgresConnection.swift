@@ -48,7 +48,7 @@ public final class PostgresConnection: Sendable {
         }
         var logger = logger
         logger[metadataKey: "pg.connection"] = "\(id)"
-        let thread = try ConnectionThread(name: "almanac.postgres.\(id)")
+        let thread = try ConnectionThread(name: "pg-conn-\(id)")
         do {
             let connectLogger = logger
             let token = try await thread.run { context in
