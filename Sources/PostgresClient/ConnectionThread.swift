@@ -103,9 +103,7 @@ final class ConnectionThread: Sendable {
     }
 
     private func runLoop() {
-        // Named from the thread itself: Linux applies a name only that way (at most 15 bytes),
-        // and a new thread otherwise shows its creator's name (a cooperative-pool thread's).
-        Thread.current.name = String(decoding: name.utf8.prefix(15), as: UTF8.self)
+        nameCurrentThread(name)
         var context: ThreadContext? = ThreadContext()
         while let ctx = context {
             let (batch, stopping) = state.withLock { state -> ([Job], Bool) in
@@ -129,6 +127,22 @@ final class ConnectionThread: Sendable {
         close(wakeRead)
         close(wakeWrite)
         for waiter in waiters { waiter.resume() }
+    }
+
+    /// Names the calling thread (as shown by ps, top, gdb). Foundation's Thread.name is not
+    /// reliably applied on Linux, and glibc hides pthread_setname_np without _GNU_SOURCE, so
+    /// this writes the kernel's own file; otherwise a new thread keeps its creator's name
+    /// (often a cooperative-pool thread's). Linux takes at most 15 bytes.
+    private func nameCurrentThread(_ name: String) {
+        #if os(Linux)
+        let fd = open("/proc/thread-self/comm", O_WRONLY)
+        guard fd >= 0 else { return }
+        let bytes = Array(name.utf8.prefix(15))
+        _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        close(fd)
+        #else
+        Thread.current.name = name
+        #endif
     }
 
     private func waitForWork(_ context: ThreadContext) {

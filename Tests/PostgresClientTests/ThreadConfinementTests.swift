@@ -12,7 +12,9 @@ struct ThreadConfinementTests {
         let second = try await PostgresConnection.connect(configuration)
         let names = try await [first, second, first].asyncMap { connection in
             try await connection.withLibPQ { _ in
-                (Thread.current.name ?? "", Thread.isMainThread)
+                // The kernel's name for the calling thread.
+                let name = (try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8)) ?? ""
+                return (name.trimmingCharacters(in: .whitespacesAndNewlines), Thread.isMainThread)
             }
         }
         #expect(names[0].0 == "pg-conn-\(first.id)")
