@@ -83,7 +83,7 @@ extension PostgresConnection {
             if failed {
                 // COMMIT of an aborted transaction "succeeds" with tag ROLLBACK: say so instead.
                 throw PostgresClientError(
-                    .invalidArgument,
+                    .transactionAborted,
                     "the transaction was rolled back: a statement in it failed\(lastState.map { " with SQLSTATE \($0.code)" } ?? "") and the error was not rethrown",
                     sqlState: lastState)
             }

@@ -74,6 +74,9 @@ public struct PostgresClientError: PostgresErrorProtocol, Equatable {
         case cancelled
         /// Waited too long for a pooled connection.
         case timedOut
+        /// A transaction could not commit because one of its statements had failed (the error was
+        /// caught inside the transaction body and not rethrown); `sqlState` is that statement's.
+        case transactionAborted
         /// libpq reported a failure that is none of the above; `message` keeps its text.
         case libpq
         /// The caller passed something PostgreSQL cannot take (e.g. a NUL byte in text, a bad channel name).

@@ -143,3 +143,10 @@ public final class PostgresListener: Sendable {
         for stream in streams { stream.finish(throwing: error) }
     }
 }
+
+extension PostgresPool {
+    /// A listener on a connection of its own (not one of the pool's), same configuration.
+    public func makeListener() async throws -> PostgresListener {
+        try await PostgresListener.connect(configuration, logger: logger)
+    }
+}

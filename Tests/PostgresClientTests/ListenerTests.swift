@@ -5,8 +5,8 @@ import Testing
 @Suite("LISTEN/NOTIFY")
 struct ListenerTests {
     @Test func listenerReceivesNotify() async throws {
-        try await withTestPool { pool, configuration in
-            let listener = try await PostgresListener.connect(configuration)
+        try await withTestPool { pool, _ in
+            let listener = try await pool.makeListener()
             let stream = listener.notifications()
             try await listener.listen("booking_changed")
             try await listener.listen("Mixed_Case$1")

@@ -115,6 +115,7 @@ struct TransactionTests {
                     _ = try? await tx.execute("select 1 / $1", [0])
                 }
             }
+            #expect(swallowed?.kind == .transactionAborted)
             #expect(swallowed?.sqlState == "22012")  // division_by_zero
             #expect(pool.counts.open == 1)
         }
