@@ -10,6 +10,7 @@ let settings: [SwiftSetting] = [
 
 let log: Target.Dependency = .product(name: "Logging", package: "swift-log")
 let lifecycle: Target.Dependency = .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+let unixSignals: Target.Dependency = .product(name: "UnixSignals", package: "swift-service-lifecycle")
 let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
 
 let package = Package(
@@ -44,7 +45,7 @@ let package = Package(
         // MARK: Executables (thin: argument parsing and assembly only)
         .executableTarget(
             name: "almanac",
-            dependencies: ["NATSClient", "PostgresClient", "EventStore", "LocalServers", "OperatorTools", argumentParser, log, lifecycle],
+            dependencies: ["NATSClient", "PostgresClient", "EventStore", "LocalServers", "OperatorTools", argumentParser, log, lifecycle, unixSignals],
             swiftSettings: settings
         ),
         .executableTarget(
@@ -61,6 +62,6 @@ let package = Package(
         .testTarget(name: "EventStoreTests", dependencies: ["EventStore", "NATSClient", "TestSupport"], exclude: ["Fixtures"], swiftSettings: settings),
         .testTarget(name: "LocalServersTests", dependencies: ["LocalServers", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "OperatorToolsTests", dependencies: ["OperatorTools", "NATSClient", "TestSupport"], swiftSettings: settings),
-        .testTarget(name: "AlmanacCLITests", dependencies: ["TestSupport"], swiftSettings: settings),
+        .testTarget(name: "AlmanacCLITests", dependencies: ["NATSClient", "TestSupport"], swiftSettings: settings),
     ]
 )

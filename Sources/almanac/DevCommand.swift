@@ -1,11 +1,83 @@
 import ArgumentParser
+import EventStore
+import Foundation
+import LocalServers
+import Logging
+import NATSClient
+import ServiceLifecycle
+import UnixSignals
 
 struct DevCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dev",
-        abstract: "Run everything locally: nats-server and PostgreSQL in .almanac/, migrations, streams, all services.")
+        abstract: "Run everything locally: nats-server and PostgreSQL in .almanac/, streams, migrations and every role, then print URLs.",
+        discussion: "Data stays in the folder between runs; delete it to start afresh. Stop with Ctrl-C: services finish what they hold, then the servers stop.")
+
+    @Option(name: .customLong("data-dir"), help: "Folder for the local servers' data.")
+    var dataDirectory = ".almanac"
+
+    @Flag(name: .customLong("relaxed-durability"), help: "Let nats-server fsync on its own timer instead of before every acknowledgement (faster, can lose recent events in a crash).")
+    var relaxedDurability = false
+
+    @OptionGroup var logging: LoggingOptions
 
     func run() async throws {
-        throw ValidationError("not wired yet")
+        try logging.bootstrap()
+        let logger = Logger(label: "almanac.dev")
+        var configuration = LocalServers.Configuration.development(directory: URL(fileURLWithPath: dataDirectory, isDirectory: true))
+        configuration.natsSyncInterval = relaxedDurability ? .serverDefault : .always
+        logger.info("starting nats-server and PostgreSQL in \(dataDirectory)")
+        let servers = try await LocalServers.start(configuration, logger: logger)
+        let services: [any Service]
+        do {
+            let nats = try await NATSConnection.connect(NATSConnectOptions(url: servers.natsURL, name: "almanac-dev"), logger: Logger(label: "almanac.nats"))
+            try await AlmanacStreams.ensure(on: nats.jetStream)
+            try await DatabaseMigrations.apply(connectionString: servers.connectionString(database: "almanac"), logger: logger)
+            services = [LocalServersService(servers: servers), ConnectionService(connection: nats)]
+        } catch {
+            await servers.stop()
+            throw error
+        }
+        print(DevBanner.text(servers: servers))
+        let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) },
+                                                      gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+}
+
+enum DevBanner {
+    static func text(servers: LocalServers) -> String {
+        """
+
+        Almanac is running (almanac dev). Stop with Ctrl-C.
+
+        \(servers.summary)
+        Database   \(servers.connectionString(database: "almanac"))
+
+        Operator tools (another terminal):
+          ALMANAC_NATS_URL=\(servers.natsURL) almanac streams
+          ALMANAC_NATS_URL=\(servers.natsURL) almanac tail 'bookings.>'
+
+        """
+    }
+}
+
+/// The local servers as a service: listed first, so they stop last.
+struct LocalServersService: Service {
+    let servers: LocalServers
+
+    func run() async throws {
+        try await cancelWhenGracefulShutdown { try await servers.run() }
+    }
+}
+
+/// Holds a NATS connection open for the life of the group and closes it at shutdown, after
+/// the services listed after it have finished.
+struct ConnectionService: Service {
+    let connection: NATSConnection
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        connection.close()
     }
 }

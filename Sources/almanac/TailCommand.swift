@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import NATSClient
 import OperatorTools
 
@@ -42,7 +43,9 @@ struct TailCommand: AsyncParsableCommand {
         let start: EventTail.Start = all ? .beginning : last.map { .last($0) } ?? fromSequence.map { .sequence($0) } ?? .new
         let (stream, from) = try await EventTail.resolve(connection.jetStream, filter: filter, start: start)
         for try await batch in try await OrderedConsumer.start(connection.jetStream, stream: stream, filter: filter, from: from, mode: .live) {
-            for message in batch { print(EventTail.format(message)) }
+            // Written straight to the file descriptor: print() is block-buffered when stdout is
+            // piped (`almanac tail ... | grep`), and a live view must show each batch at once.
+            FileHandle.standardOutput.write(Data(batch.map { EventTail.format($0) + "\n" }.joined().utf8))
         }
     }
 }

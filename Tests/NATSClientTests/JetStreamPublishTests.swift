@@ -126,6 +126,25 @@ struct JetStreamPublishTests {
         #expect(fired.payload == .text("ring"))
     }
 
+    @Test("a message with a TTL disappears after it; one without stays")
+    func ttlExpires() async throws {
+        let nats = try await connect()
+        defer { nats.close() }
+        let js = nats.jetStream
+        let stream = ScratchStream("ttl")
+        try await js.createOrUpdateStream(stream.config())
+        _ = try await js.publish(stream.subject("lease"), payload: .text("held"), options: .init(ttl: .seconds(1)))
+        _ = try await js.publish(stream.subject("kept"), payload: .text("kept"))
+        #expect(try await js.lastMessage(stream: stream.name, subject: stream.subject("lease")) != nil)
+        // Wait for the expiry itself (bounded), re-checking the condition.
+        let deadline = ContinuousClock.now + .seconds(10)
+        while try await js.lastMessage(stream: stream.name, subject: stream.subject("lease")) != nil, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(try await js.lastMessage(stream: stream.name, subject: stream.subject("lease")) == nil)
+        #expect(try await js.lastMessage(stream: stream.name, subject: stream.subject("kept")) != nil)
+    }
+
     @Test("invalid subjects and header values are refused before anything is sent")
     func invalidInputRefused() async throws {
         let nats = try await connect()

@@ -1,0 +1,60 @@
+import Foundation
+import NATSClient
+import Testing
+import TestSupport
+
+/// The `almanac` executable as an operator meets it: real processes, real servers.
+@Suite("almanac CLI")
+struct AlmanacCLITests {
+    @Test("an unreachable NATS server is one plain line on stderr and exit status 1")
+    func unreachableNATS() async throws {
+        let port = try LoopbackPort.free()
+        let result = try await BuiltProducts.run("almanac", ["streams", "--nats-url", "nats://127.0.0.1:\(port)"])
+        #expect(result.status == .exited(code: 1))
+        #expect(result.errorOutput == "almanac: cannot reach NATS at nats://127.0.0.1:\(port): connection refused\n")
+        #expect(result.output.isEmpty)
+    }
+
+    @Test("a subject filter with a space is a usage error naming the problem, before anything connects")
+    func badFilter() async throws {
+        let result = try await BuiltProducts.run("almanac", ["tail", "bookings.a b", "--nats-url", "nats://127.0.0.1:1"])
+        #expect(result.status != .exited(code: 0))
+        #expect(result.errorOutput.contains("invalid subject \"bookings.a b\": whitespace or control character"))
+        #expect(!result.errorOutput.contains("cannot reach"))
+    }
+
+    @Test("--help lists the subcommands a newcomer starts with")
+    func help() async throws {
+        let result = try await BuiltProducts.run("almanac", ["--help"])
+        #expect(result.status == .exited(code: 0))
+        for subcommand in ["dev", "migrate", "streams", "tail"] {
+            #expect(result.output.contains("\n  \(subcommand) "), "missing \(subcommand)")
+        }
+    }
+
+    @Test("streams lists a stream with its message count; tail --all prints its events")
+    func streamsAndTail() async throws {
+        let env = try await TestServers.shared()
+        let name = "CLI_\(UUID().uuidString.prefix(8))"
+        let prefix = name.lowercased()
+        let setup = try await BuiltProducts.run("almanac", ["streams"], environment: ["ALMANAC_NATS_URL": env.natsURL])
+        #expect(setup.status == .exited(code: 0))
+        // Create and fill the stream with the library, then look at it through the CLI.
+        let nats = try await NATSClientFixture.connect(env.natsURL)
+        defer { nats.close() }
+        try await nats.stream(name: name, prefix: prefix, events: 3)
+
+        let streams = try await BuiltProducts.run("almanac", ["streams"], environment: ["ALMANAC_NATS_URL": env.natsURL])
+        #expect(streams.status == .exited(code: 0))
+        let row = streams.output.split(separator: "\n").first { $0.hasPrefix(name) }
+        #expect(row?.split(separator: " ", omittingEmptySubsequences: true).dropFirst(2).first == "3")
+
+        // tail follows live until stopped: read its output until the third event shows up.
+        let log = try env.makeDirectory(prefix: "tail").appendingPathComponent("tail.log")
+        let tail = try await BuiltProducts.spawn("almanac", ["tail", "\(prefix).>", "--all"], environment: ["ALMANAC_NATS_URL": env.natsURL], logFile: log)
+        let text = try await LogWatcher.waitFor(file: log, containing: "#3  \(prefix).e.3  test.happened v1", timeout: .seconds(20))
+        _ = await tail.terminate(grace: .seconds(5))
+        #expect(text.contains("#1  \(prefix).e.1  test.happened v1"))
+        #expect(text.contains("\"n\" : 2"))
+    }
+}
