@@ -1,5 +1,6 @@
 import EventStore
 import Foundation
+import LocalServers
 import NATSClient
 
 extension EventStoreBenchmark {
@@ -84,7 +85,7 @@ extension EventStoreBenchmark {
     /// Stores `count` booking events (real envelope headers and body) in a new `stream` on
     /// `subjects` (a `prefix.>` pattern), fast: raw async publishes. Loading is not measured;
     /// a load that stalls is started again on a fresh stream.
-    static func load(_ count: Int, into stream: String, subjects pattern: String, plan: Plan, server: BenchNATSServer,
+    static func load(_ count: Int, into stream: String, subjects pattern: String, plan: Plan, server: LocalNATSServer,
                      connection: NATSConnection, label: String, context: BenchContext) async throws {
         let prefix = pattern.hasSuffix(".>") ? String(pattern.dropLast(2)) : pattern
         let subjects = (0..<plan.subjects).map { "\(prefix).resource.r\($0)" }

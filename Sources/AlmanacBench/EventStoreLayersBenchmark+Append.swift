@@ -1,9 +1,10 @@
 import EventStore
 import Foundation
+import LocalServers
 import NATSClient
 
 extension EventStoreLayersBenchmark {
-    func appendLayers(plan: EventStoreBenchmark.Plan, server: BenchNATSServer, connection: NATSConnection,
+    func appendLayers(plan: EventStoreBenchmark.Plan, server: LocalNATSServer, connection: NATSConnection,
                       context: BenchContext) async throws -> [Figure] {
         let jetStream = connection.jetStream
         let raw = "raw js_Publish", plain = "JetStream.publish", enveloped = "+ envelope, msg id", stored = "EventStore.append"

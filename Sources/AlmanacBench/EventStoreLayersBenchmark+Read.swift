@@ -1,5 +1,6 @@
 import EventStore
 import Foundation
+import LocalServers
 import NATSClient
 
 extension EventStoreLayersBenchmark {

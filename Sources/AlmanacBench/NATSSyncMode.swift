@@ -1,3 +1,5 @@
+import LocalServers
+
 /// The two durability settings every figure is measured under (ARCHITECTURE.md, Durability).
 enum NATSSyncMode: String, Sendable, CaseIterable {
     /// `sync_interval: always`: acknowledged means on disk; Almanac's default and production setting.
@@ -13,11 +15,10 @@ enum NATSSyncMode: String, Sendable, CaseIterable {
         }
     }
 
-    /// The `jetstream {}` line, nil to leave the server default.
-    var configLine: String? {
+    var syncInterval: NATSSyncInterval {
         switch self {
-        case .always: "sync_interval: always"
-        case .serverDefault: nil
+        case .always: .always
+        case .serverDefault: .serverDefault
         }
     }
 }

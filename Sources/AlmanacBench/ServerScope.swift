@@ -1,11 +1,20 @@
 import Foundation
+import LocalServers
+import Logging
 import NATSClient
 
-/// Runs `body` against a fresh nats-server in `folder` (the store stays for a later start)
-/// and a connection to it; both are closed on every way out.
+/// Runs `body` against a nats-server of the benchmark's own on the JetStream store in
+/// `folder` (kept for a later start in another mode) and a connection to it; both are closed
+/// on every way out. LocalServers ties the server's life to this process, so an interrupted
+/// run leaves none behind.
 func withNATSServer<T>(in folder: URL, syncMode: NATSSyncMode,
-                       _ body: (BenchNATSServer, NATSConnection) async throws -> T) async throws -> T {
-    let server = try await BenchNATSServer.start(directory: folder, syncMode: syncMode)
+                       _ body: (LocalNATSServer, NATSConnection) async throws -> T) async throws -> T {
+    var configuration = LocalNATSServer.Configuration(directory: folder, syncInterval: syncMode.syncInterval)
+    configuration.serverName = "almanac-bench"
+    var logger = Logger(label: "almanac.bench.nats-server")
+    // Start and stop lines would interleave with the progress lines.
+    logger.logLevel = .warning
+    let server = try await LocalNATSServer.start(configuration, logger: logger)
     let connection: NATSConnection
     do {
         connection = try await NATSConnection.connect(NATSConnectOptions(url: server.url, name: "almanac-bench"))
