@@ -4,7 +4,8 @@ import LocalServers
 import NATSClient
 
 extension EventStoreBenchmark {
-    /// Phase (a) on a fresh server in `mode`: warm-up, raw publish, EventStore append.
+    /// Phase (a) on a fresh server in `mode`: warm-up, then raw publish and EventStore append
+    /// in turns.
     func appendPhase(_ mode: NATSSyncMode, plan: Plan, payloadBytes: Int, context: BenchContext) async throws -> [Figure] {
         try await withNATSServer(in: try context.folder("append-\(mode.rawValue)"), syncMode: mode) { server, connection in
             let jetStream = connection.jetStream
@@ -23,41 +24,53 @@ extension EventStoreBenchmark {
             _ = try await Self.appendConcurrently(warmupStore, subjects: warmupSubjects.map { $0.replacingOccurrences(of: ".raw.", with: ".store.") },
                                                   tasks: plan.publishers, total: plan.warmupAppends, keyPrefix: "warmup", progress: nil)
             let total = Self.appendCount(rate: warmup.perSecond, seconds: plan.appendSecondsPerSide, publishers: plan.publishers)
-            context.record("appends per side, \(mode.label)", total)
+            let perRound = Self.appendCount(rate: Double(total), seconds: 1 / Double(plan.rounds), publishers: plan.publishers)
+            context.record("appends per side, \(mode.label)", perRound * plan.rounds)
 
-            // Raw limit: libnats js_Publish with the expected subject sequence, no envelope.
-            let rawSubjects = (0..<plan.subjects).map { "raw.resource.r\($0)" }
-            let rawProgress = context.progress("\(mode.label) · raw js_Publish", total: total, unit: "publishes") {
-                (try? await jetStream.streamInfo("BENCH_RAW").state.messages).map { Int($0) }
-            }
-            let (raw, rawCPU) = try await ProcessCPUTime.measure {
-                try await BlockingThread.run("almanac.bench.raw-publish") { [url = server.url, plan] in
-                    try RawJetStreamBaseline.publishWithExpectedSequence(url: url, subjects: rawSubjects, threads: plan.publishers,
-                                                                         total: total, payloadSize: payloadBytes)
+            // Raw and EventStore take turns, so a change in the machine's load (it is shared)
+            // falls on both sides alike. Each round writes 1000 subjects of its own.
+            var raw = Totals(), appended = Totals()
+            var peakMB = 0.0
+            for round in 1...plan.rounds {
+                let phase = "\(mode.label) · round \(round)/\(plan.rounds)"
+                // Raw limit: libnats js_Publish with the expected subject sequence, no envelope.
+                let rawSubjects = (0..<plan.subjects).map { "raw.r\(round).resource.r\($0)" }
+                let alreadyStored = raw.operations
+                let rawProgress = context.progress("\(phase) · raw js_Publish", total: perRound, unit: "publishes") {
+                    (try? await jetStream.streamInfo("BENCH_RAW").state.messages).map { Int($0) - alreadyStored }
                 }
-            }
-            rawProgress.finish(done: raw.messages)
-            let rawLatency = LatencyStatistics(seconds: raw.latencies)
+                let (rawRun, rawCPU) = try await ProcessCPUTime.measure {
+                    try await BlockingThread.run("almanac.bench.raw-publish") { [url = server.url, plan] in
+                        try RawJetStreamBaseline.publishWithExpectedSequence(url: url, subjects: rawSubjects, threads: plan.publishers,
+                                                                             total: perRound, payloadSize: payloadBytes)
+                    }
+                }
+                rawProgress.finish(done: rawRun.messages)
+                raw.add(operations: rawRun.messages, seconds: rawRun.seconds, cpuSeconds: rawCPU, latencies: rawRun.latencies)
 
-            // EventStore.append with the envelope, the same load.
-            let storeSubjects = (0..<plan.subjects).map { "store.resource.r\($0)" }
-            PeakMemory.reset()
-            let storeProgress = context.progress("\(mode.label) · EventStore.append", total: total, unit: "appends")
-            let (appended, storeCPU) = try await ProcessCPUTime.measure {
-                try await Self.appendConcurrently(store, subjects: storeSubjects, tasks: plan.publishers, total: total,
-                                                  keyPrefix: "cmd-\(mode.rawValue)", progress: storeProgress)
+                // EventStore.append with the envelope, the same load. The peak is taken over
+                // the EventStore rounds only.
+                let storeSubjects = (0..<plan.subjects).map { "store.r\(round).resource.r\($0)" }
+                PeakMemory.reset()
+                let storeProgress = context.progress("\(phase) · EventStore.append", total: perRound, unit: "appends")
+                let (run, storeCPU) = try await ProcessCPUTime.measure {
+                    try await Self.appendConcurrently(store, subjects: storeSubjects, tasks: plan.publishers, total: perRound,
+                                                      keyPrefix: "cmd-\(round)", progress: storeProgress)
+                }
+                storeProgress.finish(done: run.appends)
+                peakMB = max(peakMB, PeakMemory.megabytes() ?? 0)
+                appended.add(operations: run.appends, seconds: run.seconds, cpuSeconds: storeCPU, latencies: run.latencies)
             }
-            storeProgress.finish(done: appended.appends)
-            let peakMB = PeakMemory.megabytes() ?? 0
+            let rawLatency = LatencyStatistics(seconds: raw.latencies)
             let storeLatency = LatencyStatistics(seconds: appended.latencies)
 
             let stored = try await jetStream.streamInfo("BENCH_STORE").state.messages
-            guard stored == UInt64(appended.appends) else {
-                throw BenchError("\(mode.label): EventStore reported \(appended.appends) appends but the stream holds \(stored)")
+            guard stored == UInt64(appended.operations) else {
+                throw BenchError("\(mode.label): EventStore reported \(appended.operations) appends but the stream holds \(stored)")
             }
             let group = mode.label
             return [
-                .compared("append throughput", group: group, value: Double(appended.appends) / appended.seconds, unit: "appends/s",
+                .compared("append throughput", group: group, value: appended.perSecond, unit: "appends/s",
                           rawLimitName: "js_Publish", rawLimit: raw.perSecond, higherIsBetter: true, ratioGoal: Self.ratioGoal),
                 .compared("append latency p50", group: group, value: storeLatency.p50, unit: "ms",
                           rawLimitName: "js_Publish p50", rawLimit: rawLatency.p50, higherIsBetter: false, ratioGoal: Self.ratioGoal),
@@ -65,12 +78,30 @@ extension EventStoreBenchmark {
                           rawLimitName: "js_Publish p99", rawLimit: rawLatency.p99, higherIsBetter: false, ratioGoal: Self.ratioGoal),
                 // No goal: where the time goes. The client shares the 2 cores with the server, so
                 // client CPU per append is server throughput lost.
-                .compared("client CPU per append", group: group, value: storeCPU / Double(appended.appends) * 1e6, unit: "µs",
-                          rawLimitName: "js_Publish", rawLimit: rawCPU / Double(raw.messages) * 1e6, higherIsBetter: false, ratioGoal: nil),
+                .compared("client CPU per append", group: group, value: appended.cpuMicroseconds, unit: "µs",
+                          rawLimitName: "js_Publish", rawLimit: raw.cpuMicroseconds, higherIsBetter: false, ratioGoal: nil),
                 .absolute("peak memory, appending", group: group, value: peakMB, unit: "MB", higherIsBetter: false,
                           goal: Self.appendMemoryGoalMB),
             ]
         }
+    }
+
+    /// What the rounds of one side add up to.
+    struct Totals {
+        var operations = 0
+        var seconds = 0.0
+        var cpuSeconds = 0.0
+        var latencies: [Double] = []
+
+        mutating func add(operations: Int, seconds: Double, cpuSeconds: Double, latencies: [Double]) {
+            self.operations += operations
+            self.seconds += seconds
+            self.cpuSeconds += cpuSeconds
+            self.latencies += latencies
+        }
+
+        var perSecond: Double { Double(operations) / seconds }
+        var cpuMicroseconds: Double { cpuSeconds / Double(operations) * 1e6 }
     }
 
     /// A multiple of `publishers` that takes about `seconds` at `rate`, within sane bounds.

@@ -20,6 +20,8 @@ struct EventStoreBenchmark: Benchmark {
         /// Each side of the append comparison runs about this long per mode (counts follow
         /// from a warm-up's rate, so slow fsync and fast page cache both take similar time).
         var appendSecondsPerSide: Double
+        /// Raw and EventStore take turns this many times per mode.
+        var rounds = 3
         var warmupAppends = 16 * 40
         var storedEvents: Int
         var fetchBatch = 256
@@ -41,6 +43,7 @@ struct EventStoreBenchmark: Benchmark {
         context.record("subjects", plan.subjects)
         context.record("event body bytes", payloadBytes)
         context.record("append seconds per side (target)", plan.appendSecondsPerSide)
+        context.record("append rounds (raw and EventStore in turns)", plan.rounds)
         context.record("stored events (read)", plan.storedEvents)
         context.record("raw fetch batch", plan.fetchBatch)
         context.record("subscribe buffer", plan.subscribeBuffer)
