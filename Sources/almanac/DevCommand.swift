@@ -38,7 +38,9 @@ struct DevCommand: AsyncParsableCommand {
             await servers.stop()
             throw error
         }
-        print(DevBanner.text(servers: servers))
+        // Unbuffered: when output goes to a file or pipe (tools/run | tee), the banner must
+        // appear now, not when the process exits.
+        FileHandle.standardOutput.write(Data((DevBanner.text(servers: servers) + "\n").utf8))
         let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) },
                                                       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()

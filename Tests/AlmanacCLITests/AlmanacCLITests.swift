@@ -23,6 +23,60 @@ struct AlmanacCLITests {
         #expect(!result.errorOutput.contains("cannot reach"))
     }
 
+    @Test("two almanac migrate processes started at once both succeed, and each migration is applied once")
+    func concurrentMigrateProcesses() async throws {
+        let env = try await TestServers.shared()
+        let database = try await env.makeDatabase(prefix: "migrate")
+        let environment: [String: String?] = ["ALMANAC_DATABASE_URL": database, "ALMANAC_SCHEMAS": repositoryRoot.appendingPathComponent("schemas").path]
+        async let first = BuiltProducts.run("almanac", ["migrate"], environment: environment)
+        async let second = BuiltProducts.run("almanac", ["migrate"], environment: environment)
+        let results = try await [first, second]
+        for result in results {
+            #expect(result.status == .exited(code: 0), "\(result.errorOutput)")
+        }
+        let migrations = try FileManager.default.contentsOfDirectory(atPath: repositoryRoot.appendingPathComponent("schemas/sql").path).filter { $0.hasSuffix(".sql") }
+        // One process applied everything, the other found it done.
+        let appliedLines = results.flatMap { $0.output.split(separator: "\n").filter { $0.hasPrefix("applied ") } }
+        #expect(appliedLines.count == migrations.count)
+        #expect(results.contains { $0.output == "database is up to date\n" })
+        let databaseName = String(database.split(separator: " ").first { $0.hasPrefix("dbname=") }!.dropFirst("dbname=".count))
+        let recorded = try await env.postgres.psql("select count(*), count(distinct version) from schema_migrations", database: databaseName)
+        #expect(recorded.trimmingCharacters(in: .whitespacesAndNewlines) == "\(migrations.count)|\(migrations.count)")
+    }
+
+    @Test("an unreachable database is one plain line too")
+    func unreachableDatabase() async throws {
+        let port = try LoopbackPort.free()
+        let result = try await BuiltProducts.run("almanac", ["migrate", "--database-url", "postgresql://127.0.0.1:\(port)/almanac"])
+        #expect(result.status == .exited(code: 1))
+        #expect(result.errorOutput == "almanac: cannot reach PostgreSQL at 127.0.0.1:\(port): connection refused\n")
+    }
+
+    @Test("almanac dev starts the servers, creates the streams, migrates, and stops everything on SIGTERM")
+    func devRunsAndStops() async throws {
+        let env = try await TestServers.shared()
+        let folder = try env.makeDirectory(prefix: "dev")
+        let log = folder.appendingPathComponent("dev.log")
+        let dev = try await BuiltProducts.spawn("almanac", ["dev", "--data-dir", folder.appendingPathComponent("data").path],
+                                                environment: ["ALMANAC_SCHEMAS": repositoryRoot.appendingPathComponent("schemas").path], logFile: log)
+        let banner = try await LogWatcher.waitFor(file: log, containing: "Almanac is running", timeout: .seconds(120))
+        let natsURL = try #require(banner.split(separator: "\n").first { $0.hasPrefix("NATS ") }?.split(separator: " ").dropFirst().first.map(String.init))
+
+        let streams = try await BuiltProducts.run("almanac", ["streams", "--nats-url", natsURL])
+        for name in ["BOOKINGS", "FLOWS", "RUNS", "WORK", "SCHEDULES"] {
+            #expect(streams.output.split(separator: "\n").contains { $0.hasPrefix(name + " ") }, "missing stream \(name)")
+        }
+        let pidFile = folder.appendingPathComponent("data/postgres/data/postmaster.pid")
+        #expect(FileManager.default.fileExists(atPath: pidFile.path))
+
+        let status = await dev.terminate(signal: SIGTERM, grace: .seconds(30))
+        #expect(status == .exited(code: 0))
+        // Both servers are gone: nothing answers on the NATS port and PostgreSQL removed its pid file.
+        let after = try await BuiltProducts.run("almanac", ["streams", "--nats-url", natsURL])
+        #expect(after.status == .exited(code: 1))
+        #expect(!FileManager.default.fileExists(atPath: pidFile.path))
+    }
+
     @Test("--help lists the subcommands a newcomer starts with")
     func help() async throws {
         let result = try await BuiltProducts.run("almanac", ["--help"])
@@ -58,3 +112,5 @@ struct AlmanacCLITests {
         #expect(text.contains("\"n\" : 2"))
     }
 }
+
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

@@ -12,13 +12,15 @@ func processExists(_ pid: pid_t) -> Bool {
     return state != "Z" && state != "X"
 }
 
-/// Pids whose command line mentions `text` (e.g. a test's own data folder).
+/// Processes whose command line names the path `text` (as a path, not a prefix of another).
 func processes(mentioning text: String) -> [pid_t] {
     let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
     return entries.compactMap { entry -> pid_t? in
         guard let pid = pid_t(entry), pid != getpid(),
               let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline") else { return nil }
         let commandLine = String(decoding: data.map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self)
-        return commandLine.contains(text) && processExists(pid) ? pid : nil
+        // The path as a whole: ".../nats-1" must not match another test's ".../nats-12/...".
+        let mentions = commandLine.contains(text + "/") || commandLine.contains(text + " ") || commandLine.hasSuffix(text)
+        return mentions && processExists(pid) ? pid : nil
     }
 }

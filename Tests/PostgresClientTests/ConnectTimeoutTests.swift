@@ -38,6 +38,8 @@ struct ConnectTimeoutTests {
         let error = await #expect(throws: PostgresClientError.self) { try await PostgresConnection.connect(configuration) }
         #expect(error?.kind == .unreachable)
         #expect(error?.description == "cannot reach PostgreSQL at 127.0.0.1:\(port): timed out after 300ms")
-        #expect(clock.now - start < .seconds(3))
+        // Without the deadline this call never returns; the bound is loose because the whole
+        // suite runs in parallel on two cores.
+        #expect(clock.now - start < .seconds(20))
     }
 }

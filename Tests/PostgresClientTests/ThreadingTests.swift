@@ -4,25 +4,35 @@ import Testing
 
 @Suite("Dedicated threads")
 struct ThreadingTests {
-    /// Eight statements that each block for 0.4 s in the server, at once, on a 2-core machine
-    /// (Swift's cooperative pool has 2 threads there). If libpq calls ran on the cooperative
-    /// pool they would go two at a time (≥ 1.6 s); on dedicated threads they overlap.
+    /// Eight statements that can only finish once all eight are running in the server at the
+    /// same time (a barrier in SQL). Swift's cooperative pool has 2 threads on this 2-core
+    /// machine: if libpq calls blocked it, at most two could be in flight and the barrier would
+    /// never open. On dedicated threads all eight wait together and it opens.
     @Test func blockingCallsOverlapBeyondTheCooperativePool() async throws {
         try await withTestPool(size: 8) { pool, _ in
-            // Open all eight connections first.
+            // A sequence is the barrier's counter: nextval is visible to other sessions at once
+            // (not at commit) and only grows, so no session can miss the moment all arrived.
+            let tag = "barrier_\(UUID().uuidString.prefix(8).lowercased())"
+            try await pool.executeScript("create sequence \(tag)")
+            let barrier = """
+                do $$ begin
+                  perform nextval('\(tag)');
+                  while (select last_value from \(tag)) < 8 loop
+                    perform pg_sleep(0.01);
+                  end loop;
+                end $$
+                """
             try await withThrowingTaskGroup(of: Void.self) { group in
-                for _ in 0..<8 { group.addTask { try await pool.execute("select pg_sleep(0.05)") } }
-                try await group.waitForAll()
+                for _ in 0..<8 { group.addTask { try await pool.executeScript(barrier) } }
+                // Bounded: a deadlocked barrier fails the test instead of hanging it.
+                group.addTask {
+                    try await Task.sleep(for: .seconds(60))
+                    throw CancellationError()
+                }
+                for _ in 0..<8 { try await group.next() }
+                group.cancelAll()
             }
             #expect(pool.counts.open == 8)
-            let clock = ContinuousClock()
-            let start = clock.now
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for _ in 0..<8 { group.addTask { try await pool.execute("select pg_sleep(0.4)") } }
-                try await group.waitForAll()
-            }
-            let elapsed = clock.now - start
-            #expect(elapsed < .seconds(1.4), "8 × 0.4 s must overlap, not run two at a time")
         }
     }
 
