@@ -30,13 +30,31 @@ public struct JetStream: Sendable {
 
     static func decodeAPIResponse<Response: Decodable>(_ payload: [UInt8], from path: String) throws -> Response {
         let data = Data(payload)
-        if let failure = try? JSONCoding.decoder.decode(APIErrorEnvelope.self, from: data), let error = failure.error {
+        // Only an answer that mentions "error" is decoded twice; every PubAck is decoded once.
+        if Self.mentionsError(payload), let failure = try? JSONCoding.decoder.decode(APIErrorEnvelope.self, from: data), let error = failure.error {
             throw JetStreamError(code: error.code, errorCode: error.errCode ?? 0, text: error.description ?? "unknown error")
         }
         do {
             return try JSONCoding.decoder.decode(Response.self, from: data)
         } catch {
             throw NATSError(kind: .protocolViolation, message: "unexpected answer from \(path): \(error)")
+        }
+    }
+}
+
+extension JetStream {
+    private static let errorKey = Array(#""error""#.utf8)
+
+    static func mentionsError(_ payload: [UInt8]) -> Bool {
+        guard payload.count >= errorKey.count else { return false }
+        return payload.withUnsafeBufferPointer { bytes in
+            var index = 0
+            while index <= bytes.count - errorKey.count {
+                if bytes[index] == 0x22, bytes[index + 1] == 0x65, bytes[index + 2] == 0x72, bytes[index + 3] == 0x72,
+                   bytes[index + 4] == 0x6F, bytes[index + 5] == 0x72, bytes[index + 6] == 0x22 { return true }
+                index += 1
+            }
+            return false
         }
     }
 }

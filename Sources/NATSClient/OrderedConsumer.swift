@@ -50,9 +50,10 @@ public final class OrderedConsumer: AsyncSequence, Sendable {
                 }
                 throw natsError(status, "cannot read \(stream) (\(filter))")
             }
-            // An ordered consumer buffers without limit inside libnats unless told otherwise;
-            // the bounded channel is the real buffer, so keep libnats' share modest too.
-            natsSubscription_SetPendingLimits(sub, Int32(Swift.max(bufferSize, 1024)), 64 << 20)
+            // The server pushes up to its flow-control window (32 MiB) before it waits for the
+            // reader, so libnats must be able to hold that much: a message-count limit would
+            // turn a slow reader into a "slow consumer" that loses messages. Bytes bound it.
+            natsSubscription_SetPendingLimits(sub, -1, 64 << 20)
             var nothingToRead = false
             if mode == .untilCaughtUp {
                 // Nothing pending and nothing delivered: the read is empty and no message

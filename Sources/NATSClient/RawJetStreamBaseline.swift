@@ -96,7 +96,8 @@ public enum RawJetStreamBaseline {
         let status = stream.withCString { name in
             subscribeOptions.Stream = name
             subscribeOptions.Config.MaxAckPending = -1
-            return js_PullSubscribe(&sub, context, nil, durable, nil, &subscribeOptions, &errorCode)
+            // js_PullSubscribe needs a subject even when binding by stream: ">" takes all.
+            return js_PullSubscribe(&sub, context, ">", durable, nil, &subscribeOptions, &errorCode)
         }
         guard status == NATS_OK, let sub else { throw natsError(status, "cannot create raw pull consumer (\(errorCode.rawValue))") }
         defer {
@@ -126,6 +127,8 @@ public enum RawJetStreamBaseline {
         var options = jsOptions()
         jsOptions_Init(&options)
         options.PublishAsync.MaxPending = 4096
+        // The default 200 ms stall wait fails a fill on a busy machine; waiting longer is fine here.
+        options.PublishAsync.StallWait = 10_000
         var context: OpaquePointer?
         try check(natsConnection_JetStream(&context, connection.pointer, &options), "cannot create JetStream context")
         defer { jsCtx_Destroy(context) }

@@ -38,15 +38,33 @@ struct AckMetadata: Equatable {
     let pending: UInt64
 
     init?(replySubject: String) {
-        let tokens = replySubject.split(separator: ".", omittingEmptySubsequences: false)
-        guard tokens.count >= 9, tokens[0] == "$JS", tokens[1] == "ACK" else { return nil }
+        // Parsed on the bytes: this runs for every delivered message, and splitting into
+        // substrings cost more than the rest of the delivery.
+        var tokens: [Range<Int>] = []
+        tokens.reserveCapacity(12)
+        let bytes = Array(replySubject.utf8)
+        var start = 0
+        for (index, byte) in bytes.enumerated() where byte == UInt8(ascii: ".") {
+            tokens.append(start..<index)
+            start = index + 1
+        }
+        tokens.append(start..<bytes.count)
+        guard tokens.count >= 9, bytes[tokens[0]].elementsEqual("$JS".utf8), bytes[tokens[1]].elementsEqual("ACK".utf8) else { return nil }
         let base = tokens.count == 9 ? 2 : 4
-        guard tokens.count >= base + 7,
-              let delivered = UInt64(tokens[base + 2]), let sseq = UInt64(tokens[base + 3]),
-              let cseq = UInt64(tokens[base + 4]), let nanos = Int64(tokens[base + 5]), let pending = UInt64(tokens[base + 6])
-        else { return nil }
-        stream = String(tokens[base])
-        consumer = String(tokens[base + 1])
+        guard tokens.count >= base + 7 else { return nil }
+        func number(_ offset: Int) -> UInt64? {
+            let range = tokens[base + offset]
+            guard !range.isEmpty else { return nil }
+            var value: UInt64 = 0
+            for byte in bytes[range] {
+                guard byte >= 48 && byte <= 57 else { return nil }
+                value = value &* 10 &+ UInt64(byte - 48)
+            }
+            return value
+        }
+        guard let delivered = number(2), let sseq = number(3), let cseq = number(4), let nanos = number(5), let pending = number(6) else { return nil }
+        stream = String(decoding: bytes[tokens[base]], as: UTF8.self)
+        consumer = String(decoding: bytes[tokens[base + 1]], as: UTF8.self)
         self.delivered = delivered
         streamSequence = sseq
         consumerSequence = cseq
