@@ -11,6 +11,7 @@ let settings: [SwiftSetting] = [
 let log: Target.Dependency = .product(name: "Logging", package: "swift-log")
 let lifecycle: Target.Dependency = .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
 let unixSignals: Target.Dependency = .product(name: "UnixSignals", package: "swift-service-lifecycle")
+let jwtKit: Target.Dependency = .product(name: "JWTKit", package: "jwt-kit")
 let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
 
 let package = Package(
@@ -23,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/vapor/jwt-kit", from: "5.1.0"),
     ],
     targets: [
         // MARK: C libraries (module map + shim only; imported by the client targets alone)
@@ -37,6 +39,14 @@ let package = Package(
 
         // MARK: Core
         .target(name: "EventStore", dependencies: ["NATSClient", log], swiftSettings: settings),
+        .target(name: "Access", dependencies: ["HTTPClient", jwtKit, log], swiftSettings: settings),
+
+        // MARK: Domains (pure: Foundation only, no infrastructure)
+        .target(name: "Booking", swiftSettings: settings),
+
+        // MARK: Wiring of domains to infrastructure
+        .target(name: "AlmanacEvents", dependencies: ["EventStore", "Booking"], swiftSettings: settings),
+        .target(name: "Projections", dependencies: ["NATSClient", "PostgresClient", "EventStore", log], swiftSettings: settings),
 
         // MARK: Operations
         .target(name: "LocalServers", dependencies: [log], swiftSettings: settings),
@@ -61,6 +71,10 @@ let package = Package(
         .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "EventStoreTests", dependencies: ["EventStore", "NATSClient", "TestSupport"], exclude: ["Fixtures"], swiftSettings: settings),
         .testTarget(name: "LocalServersTests", dependencies: ["LocalServers", "TestSupport"], swiftSettings: settings),
+        .testTarget(name: "AccessTests", dependencies: ["Access", "TestSupport"], swiftSettings: settings),
+        .testTarget(name: "BookingTests", dependencies: ["Booking"], swiftSettings: settings),
+        .testTarget(name: "AlmanacEventsTests", dependencies: ["AlmanacEvents", "EventStore", "Booking", "TestSupport"], swiftSettings: settings),
+        .testTarget(name: "ProjectionsTests", dependencies: ["Projections", "NATSClient", "PostgresClient", "EventStore", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "OperatorToolsTests", dependencies: ["OperatorTools", "NATSClient", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "AlmanacCLITests", dependencies: ["NATSClient", "TestSupport"], swiftSettings: settings),
     ]
