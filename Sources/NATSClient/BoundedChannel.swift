@@ -1,7 +1,7 @@
 import Foundation
 
 /// Hands elements from a producer *thread* (a libnats delivery loop) to an async consumer with
-/// back-pressure: `put` blocks the producer thread while `capacity` elements wait, and the
+/// back-pressure: `put(contentsOf:)` blocks the producer thread while `capacity` elements wait, and the
 /// consumer takes everything buffered at once, so a fast stream costs one wake-up per batch.
 final class BoundedChannel<Element: Sendable>: @unchecked Sendable {
     // @unchecked: every stored property below is read and written only under `condition`.
@@ -17,16 +17,18 @@ final class BoundedChannel<Element: Sendable>: @unchecked Sendable {
         self.capacity = max(1, capacity)
     }
 
-    /// Producer side: blocks while the buffer is full. Returns `false` once the consumer has
-    /// gone away, telling the producer to stop.
-    func put(_ element: Element) -> Bool {
+    /// Producer side: blocks while `capacity` elements wait (a batch may overshoot it by its own
+    /// size), then appends the batch under one lock. Returns `false` once the consumer has gone
+    /// away, telling the producer to stop.
+    func put(contentsOf elements: [Element]) -> Bool {
+        guard !elements.isEmpty else { return true }
         condition.lock()
         while buffer.count >= capacity && !cancelled { condition.wait() }
         if cancelled {
             condition.unlock()
             return false
         }
-        buffer.append(element)
+        buffer.append(contentsOf: elements)
         let resume = takeWaiterWithBuffer()
         condition.unlock()
         resume?()

@@ -66,8 +66,22 @@ public struct NATSHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
 }
 
 extension StringProtocol {
+    /// ASCII case-insensitive comparison on the bytes: header names are ASCII tokens, and this
+    /// runs for every header of every event, where `lowercased()` allocated two strings a time.
     func caseInsensitiveEquals(_ other: some StringProtocol) -> Bool {
-        self.utf8.count == other.utf8.count && self.lowercased() == other.lowercased()
+        var left = self.utf8.makeIterator()
+        var right = other.utf8.makeIterator()
+        while true {
+            switch (left.next(), right.next()) {
+            case (nil, nil): return true
+            case (let a?, let b?):
+                if a == b { continue }
+                let lowerA = (a >= 65 && a <= 90) ? a | 0x20 : a
+                let lowerB = (b >= 65 && b <= 90) ? b | 0x20 : b
+                if lowerA != lowerB { return false }
+            default: return false
+            }
+        }
     }
 
     func trimmingSpaces() -> Substring {

@@ -116,6 +116,19 @@ private final class DeliveryLoop: @unchecked Sendable {
         self.finishedAtStart = finishedAtStart
     }
 
+    /// Copies a delivered message into `batch` (destroying the C message); true when it was the
+    /// last one of a read `untilCaughtUp`.
+    private func take(_ msg: OpaquePointer, into batch: inout [StreamMessage]) -> Bool {
+        let copy = CMessage.copy(msg)
+        natsMsg_Destroy(msg)
+        // Flow-control and heartbeat messages have no ack subject; libnats normally keeps
+        // them, but anything without JetStream metadata is not a stream message.
+        guard let metadata = copy.reply.flatMap(AckMetadata.init(replySubject:)) else { return false }
+        batch.append(StreamMessage(subject: copy.subject, headers: copy.headers, payload: copy.payload,
+                                   sequence: metadata.streamSequence, time: metadata.timestamp, pending: metadata.pending))
+        return mode == .untilCaughtUp && metadata.pending == 0
+    }
+
     func run() {
         let thread = Thread { [self] in loop() }
         thread.name = "almanac.ordered-consumer"
@@ -134,6 +147,8 @@ private final class DeliveryLoop: @unchecked Sendable {
             channel.finish()
             return
         }
+        var batch: [StreamMessage] = []
+        batch.reserveCapacity(256)
         while !channel.isCancelled {
             var msg: OpaquePointer?
             // Short waits so a cancelled reader is noticed even when the stream is quiet.
@@ -143,13 +158,20 @@ private final class DeliveryLoop: @unchecked Sendable {
                 channel.finish(throwing: natsError(status, "reading \(description) failed"))
                 return
             }
-            let copy = CMessage.copy(msg)
-            natsMsg_Destroy(msg)
-            guard let metadata = copy.reply.flatMap(AckMetadata.init(replySubject:)) else { continue }
-            let message = StreamMessage(subject: copy.subject, headers: copy.headers, payload: copy.payload,
-                                        sequence: metadata.streamSequence, time: metadata.timestamp, pending: metadata.pending)
-            guard channel.put(message) else { return }
-            if mode == .untilCaughtUp && metadata.pending == 0 {
+            var caughtUp = take(msg, into: &batch)
+            // Drain what libnats already holds, so the reader is woken once per batch rather
+            // than once per message.
+            var pending: Int32 = 0
+            natsSubscription_GetPending(subscription, &pending, nil)
+            while !caughtUp && pending > 0 && batch.count < 256 {
+                var next: OpaquePointer?
+                guard natsSubscription_NextMsg(&next, subscription, 1) == NATS_OK, let next else { break }
+                caughtUp = take(next, into: &batch)
+                pending -= 1
+            }
+            guard channel.put(contentsOf: batch) else { return }
+            batch.removeAll(keepingCapacity: true)
+            if caughtUp {
                 channel.finish()
                 return
             }
