@@ -80,6 +80,22 @@ public struct PubAck: Decodable, Sendable, Equatable {
     public let count: Int?
 
     public var isDuplicate: Bool { duplicate ?? false }
+
+    init(stream: String, seq: UInt64, duplicate: Bool?, domain: String?, batch: String?, count: Int?) {
+        self.stream = stream
+        self.seq = seq
+        self.duplicate = duplicate
+        self.domain = domain
+        self.batch = batch
+        self.count = count
+    }
+
+    /// The reply to a publish: the fast flat parse when it applies, else the full decoder
+    /// (which also turns an error answer into `JetStreamError`).
+    static func decodeReply(_ payload: [UInt8], from subject: String) throws -> PubAck {
+        if let ack = parseFlat(payload) { return ack }
+        return try JetStream.decodeAPIResponse(payload, from: subject)
+    }
 }
 
 extension JetStream {
@@ -90,7 +106,7 @@ extension JetStream {
         var headers = message.headers
         message.options.apply(to: &headers)
         let reply = try await connection.request(message.subject, headers: headers, payload: message.payload, timeout: timeout)
-        return try Self.decodeAPIResponse(reply.payload, from: message.subject)
+        return try PubAck.decodeReply(reply.payload, from: message.subject)
     }
 
     public func publish(_ subject: String, payload: [UInt8], headers: NATSHeaders = [:], options: PublishOptions = .init()) async throws -> PubAck {
@@ -124,7 +140,7 @@ extension JetStream {
             if isLast { headers["Nats-Batch-Commit"] = "1" }
             if isLast {
                 let reply = try await connection.request(message.subject, headers: headers, payload: message.payload, timeout: timeout)
-                return try Self.decodeAPIResponse(reply.payload, from: message.subject)
+                return try PubAck.decodeReply(reply.payload, from: message.subject)
             } else if sequence == 1 {
                 let reply = try await connection.request(message.subject, headers: headers, payload: message.payload, timeout: timeout)
                 // An empty reply means "batch started"; anything else is an error PubAck.

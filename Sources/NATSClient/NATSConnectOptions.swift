@@ -28,6 +28,10 @@ public struct NATSConnectOptions: Sendable {
     public var reconnectWait: Duration
     /// Bytes libnats buffers while reconnecting; publishes beyond it fail instead of blocking.
     public var reconnectBufferBytes: Int
+    /// Write each publish to the socket from the calling thread instead of waking libnats'
+    /// flusher thread: one thread hop less per request, which is what an append's latency is
+    /// made of. Bulk publishers that want coalesced writes can turn it off.
+    public var sendImmediately: Bool = true
 
     public init(
         urls: [String] = ["nats://127.0.0.1:4222"],

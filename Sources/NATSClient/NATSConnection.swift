@@ -61,6 +61,7 @@ public final class NATSConnection: Sendable {
         try check(natsOptions_SetMaxReconnect(opts, Int32(options.maxReconnectAttempts ?? -1)), "cannot set reconnect attempts")
         try check(natsOptions_SetReconnectWait(opts, options.reconnectWait.milliseconds), "cannot set reconnect wait")
         try check(natsOptions_SetReconnectBufSize(opts, Int32(options.reconnectBufferBytes)), "cannot set reconnect buffer")
+        try check(natsOptions_SetSendAsap(opts, options.sendImmediately), "cannot set send mode")
         if let file = options.credentialsFile {
             // With a single .creds file libnats reads both the user JWT and the seed from it.
             try check(natsOptions_SetUserCredentialsFromFiles(opts, file, nil), "cannot use NATS credentials \(file)")
