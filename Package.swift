@@ -41,6 +41,8 @@ let package = Package(
         .target(name: "EventStore", dependencies: ["NATSClient", log], swiftSettings: settings),
         .target(name: "Access", dependencies: ["HTTPClient", jwtKit, log], swiftSettings: settings),
 
+        .target(name: "CommandBus", dependencies: ["NATSClient", "EventStore", log, lifecycle], swiftSettings: settings),
+
         // MARK: Domains (pure: Foundation only, no infrastructure)
         .target(name: "Booking", swiftSettings: settings),
 
@@ -71,6 +73,7 @@ let package = Package(
         .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "EventStoreTests", dependencies: ["EventStore", "NATSClient", "TestSupport"], exclude: ["Fixtures"], swiftSettings: settings),
         .testTarget(name: "LocalServersTests", dependencies: ["LocalServers", "TestSupport"], swiftSettings: settings),
+        .testTarget(name: "CommandBusTests", dependencies: ["CommandBus", "EventStore", "NATSClient", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "AccessTests", dependencies: ["Access", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "BookingTests", dependencies: ["Booking"], swiftSettings: settings),
         .testTarget(name: "AlmanacEventsTests", dependencies: ["AlmanacEvents", "EventStore", "Booking", "TestSupport"], swiftSettings: settings),

@@ -1,0 +1,131 @@
+import EventStore
+import Foundation
+import Synchronization
+
+/// Loads aggregate state from its subject and keeps it in memory, so the common case — the
+/// same replica handling the next command for the same aggregate — reads nothing.
+///
+/// The cache may be stale when another replica appended: the append's expectation then fails,
+/// `refresh` reads only the events after the cached version, and the command is decided again.
+///
+/// It also remembers which commands (idempotency keys) produced the aggregate's recent events,
+/// so a retried command is answered with its first result *before* it is decided again — a
+/// retried "place booking" must not be rejected because of the booking it placed itself.
+public final class AggregateRepository<State: Sendable>: Sendable {
+    public typealias Evolve = @Sendable (State, any Sendable) -> State
+
+    /// A state, the stream sequence of the last event folded into it (nil: no events yet), and
+    /// the sequences recent commands appended, by idempotency key.
+    public struct Loaded: Sendable {
+        public let state: State
+        public let version: UInt64?
+        public let recentCommands: [String: [UInt64]]
+
+        public var expectation: ExpectedVersion { version.map { .sequence($0) } ?? .noStream }
+    }
+
+    let store: EventStore
+    let initial: State
+    let evolve: Evolve
+    let capacity: Int
+    /// How many idempotency keys are remembered per aggregate.
+    let rememberedCommands: Int
+    private let cache = Mutex<[String: (loaded: Loaded, lastUse: UInt64)]>([:])
+    private let clock = Mutex<UInt64>(0)
+
+    public init(store: EventStore, initial: State, capacity: Int = 10_000, rememberedCommands: Int = 256, evolve: @escaping Evolve) {
+        self.store = store
+        self.initial = initial
+        self.capacity = capacity
+        self.rememberedCommands = rememberedCommands
+        self.evolve = evolve
+    }
+
+    /// The cached state, or the state read from the stream on a miss.
+    public func load(_ subject: String) async throws -> Loaded {
+        if let hit = touch(subject) { return hit }
+        return try await refresh(subject)
+    }
+
+    /// Reads the events after the cached version (all of them on a miss) and caches the result.
+    @discardableResult
+    public func refresh(_ subject: String) async throws -> Loaded {
+        let base = cache.withLock { $0[subject]?.loaded } ?? Loaded(state: initial, version: nil, recentCommands: [:])
+        let events = try await store.read(subject: subject, from: (base.version ?? 0) + 1)
+        var commands = base.recentCommands
+        for event in events {
+            if let key = Self.commandKey(of: event.envelope.eventId) { commands[key, default: []].append(event.sequence) }
+        }
+        let loaded = Loaded(state: events.map(\.event).reduce(base.state, evolve), version: events.last?.sequence ?? base.version,
+                            recentCommands: trimmed(commands))
+        remember(subject, loaded)
+        return loaded
+    }
+
+    /// Records the state after this process appended `events` (at `sequences`) for the command
+    /// with `idempotencyKey`.
+    public func appended(_ subject: String, from loaded: Loaded, events: [any Sendable], sequences: [UInt64], idempotencyKey: String?) {
+        var commands = loaded.recentCommands
+        if let idempotencyKey { commands[idempotencyKey, default: []] += sequences }
+        remember(subject, Loaded(state: events.reduce(loaded.state, evolve), version: sequences.last ?? loaded.version,
+                                 recentCommands: trimmed(commands)))
+    }
+
+    public func forget(_ subject: String) {
+        _ = cache.withLock { $0.removeValue(forKey: subject) }
+    }
+
+    /// `"<key>/<index>"` → `"<key>"`; event ids without a key are UUIDs and have no slash.
+    static func commandKey(of eventId: String) -> String? {
+        guard let slash = eventId.lastIndex(of: "/") else { return nil }
+        return String(eventId[..<slash])
+    }
+
+    private func trimmed(_ commands: [String: [UInt64]]) -> [String: [UInt64]] {
+        guard commands.count > rememberedCommands else { return commands }
+        // Keep the keys of the most recent events.
+        let keep = commands.sorted { ($0.value.last ?? 0) > ($1.value.last ?? 0) }.prefix(rememberedCommands)
+        return Dictionary(uniqueKeysWithValues: keep.map { ($0.key, $0.value) })
+    }
+
+    private func touch(_ subject: String) -> Loaded? {
+        let now = clock.withLock { $0 += 1; return $0 }
+        return cache.withLock { cache in
+            guard let entry = cache[subject] else { return nil }
+            cache[subject] = (entry.loaded, now)
+            return entry.loaded
+        }
+    }
+
+    private func remember(_ subject: String, _ loaded: Loaded) {
+        let now = clock.withLock { $0 += 1; return $0 }
+        cache.withLock { cache in
+            if let current = cache[subject]?.loaded.version, let new = loaded.version, current > new { return }
+            cache[subject] = (loaded, now)
+            if cache.count > capacity {
+                // Evict the least recently used tenth at once, so eviction is rare.
+                let victims = cache.sorted { $0.value.lastUse < $1.value.lastUse }.prefix(max(1, capacity / 10)).map(\.key)
+                for key in victims { cache.removeValue(forKey: key) }
+            }
+        }
+    }
+}
+
+/// Runs `attempt` until it does not end in an optimistic-concurrency conflict, at most
+/// `maxAttempts` times; between attempts `onConflict` refreshes what the attempt read.
+public func withOptimisticRetry<T: Sendable>(
+    maxAttempts: Int = 8,
+    onConflict: @Sendable (EventStoreError) async throws -> Void,
+    _ attempt: @Sendable (Int) async throws -> T
+) async throws -> T {
+    var number = 1
+    while true {
+        do {
+            return try await attempt(number)
+        } catch let error as EventStoreError {
+            guard case .wrongExpectedVersion = error, number < maxAttempts else { throw error }
+            try await onConflict(error)
+            number += 1
+        }
+    }
+}
