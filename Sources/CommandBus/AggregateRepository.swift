@@ -71,6 +71,14 @@ public final class AggregateRepository<State: Sendable>: Sendable {
                                  recentCommands: trimmed(commands)))
     }
 
+    /// Like `appended`, from the cached state: for handlers that loaded the aggregate through
+    /// this repository and appended with its version as the expectation (so nothing newer
+    /// can exist). Does nothing when the subject is not cached.
+    public func appendedIfCached(_ subject: String, events: [any Sendable], sequences: [UInt64], idempotencyKey: String?) {
+        guard let loaded = cache.withLock({ $0[subject]?.loaded }) else { return }
+        appended(subject, from: loaded, events: events, sequences: sequences, idempotencyKey: idempotencyKey)
+    }
+
     public func forget(_ subject: String) {
         _ = cache.withLock { $0.removeValue(forKey: subject) }
     }

@@ -7,14 +7,22 @@ public struct CommandRequest: Sendable {
     public var name: String
     /// Chosen by the client; a retried command with the same key gets the first result.
     public var idempotencyKey: String
+    /// Who sends it, as the access layer established it (a person id or a service name),
+    /// with their roles and group memberships. Only trusted roles may publish commands
+    /// (NATS permissions), so these are believed.
     public var actor: String?
+    public var actorRoles: [String]
+    public var actorGroups: [String]
     public var correlationId: String?
     public var body: [UInt8]
 
-    public init(name: String, idempotencyKey: String, actor: String? = nil, correlationId: String? = nil, body: [UInt8]) {
+    public init(name: String, idempotencyKey: String, actor: String? = nil, actorRoles: [String] = [], actorGroups: [String] = [],
+                correlationId: String? = nil, body: [UInt8]) {
         self.name = name
         self.idempotencyKey = idempotencyKey
         self.actor = actor
+        self.actorRoles = actorRoles
+        self.actorGroups = actorGroups
         self.correlationId = correlationId
         self.body = body
     }
@@ -22,6 +30,8 @@ public struct CommandRequest: Sendable {
     public enum Header {
         public static let idempotencyKey = "Almanac-Idempotency-Key"
         public static let actor = "Almanac-Actor"
+        public static let actorRoles = "Almanac-Actor-Roles"
+        public static let actorGroups = "Almanac-Actor-Groups"
         public static let correlationId = "Almanac-Correlation-Id"
     }
 
@@ -29,6 +39,8 @@ public struct CommandRequest: Sendable {
         var headers = NATSHeaders()
         headers[Header.idempotencyKey] = idempotencyKey
         if let actor { headers[Header.actor] = actor }
+        if !actorRoles.isEmpty { headers[Header.actorRoles] = actorRoles.joined(separator: ",") }
+        if !actorGroups.isEmpty { headers[Header.actorGroups] = actorGroups.joined(separator: ",") }
         if let correlationId { headers[Header.correlationId] = correlationId }
         return headers
     }
@@ -40,8 +52,11 @@ public struct CommandRequest: Sendable {
         guard let key = message.headers[Header.idempotencyKey], !key.isEmpty, key.utf8.count <= 128 else {
             throw .badRequest("missing or overlong \(Header.idempotencyKey) header")
         }
-        self.init(name: String(name), idempotencyKey: key, actor: message.headers[Header.actor],
-                  correlationId: message.headers[Header.correlationId], body: message.payload)
+        func list(_ header: String) -> [String] {
+            (message.headers[header] ?? "").split(separator: ",").map { String($0.trimmingSpaces()) }.filter { !$0.isEmpty }
+        }
+        self.init(name: String(name), idempotencyKey: key, actor: message.headers[Header.actor], actorRoles: list(Header.actorRoles),
+                  actorGroups: list(Header.actorGroups), correlationId: message.headers[Header.correlationId], body: message.payload)
     }
 }
 
@@ -105,5 +120,12 @@ public enum CommandBusError: Error, Sendable, Equatable, CustomStringConvertible
         case .noHandler(let subject): "no command handler is running for \(subject)"
         case .timeout(let subject): "no answer from the command handler for \(subject) in time"
         }
+    }
+}
+
+extension Substring {
+    func trimmingSpaces() -> Substring {
+        guard let first = firstIndex(where: { $0 != " " }), let last = lastIndex(where: { $0 != " " }) else { return "" }
+        return self[first...last]
     }
 }

@@ -1,0 +1,131 @@
+import Booking
+import CommandBus
+import EventStore
+import Foundation
+import Logging
+
+/// Handles booking commands: loads the aggregates a command touches (from the in-memory cache,
+/// or snapshot-free replay of their subjects on a miss), asks the pure `BookingDecider`, and
+/// appends its events as one atomic batch with an expected sequence on every subject. When
+/// another replica won a race, the stale aggregates are refreshed and the command decided
+/// again (bounded); after that the caller gets a typed `conflict`.
+public struct BookingCommandHandler: Sendable {
+    let store: EventStore
+    let sites: AggregateRepository<SiteState>
+    let resources: AggregateRepository<ResourceState>
+    let persons: AggregateRepository<PersonState>
+    let locks = AggregateLocks()
+    let now: @Sendable () -> Date
+    let logger: Logger
+
+    public init(store: EventStore, now: @escaping @Sendable () -> Date = Date.init, logger: Logger = Logger(label: "almanac.booking")) {
+        self.store = store
+        self.now = now
+        self.logger = logger
+        sites = AggregateRepository(store: store, initial: SiteState()) { state, event in BookingEvent(payload: event).map(state.evolve) ?? state }
+        resources = AggregateRepository(store: store, initial: ResourceState()) { state, event in BookingEvent(payload: event).map(state.evolve) ?? state }
+        persons = AggregateRepository(store: store, initial: PersonState()) { state, event in BookingEvent(payload: event).map(state.evolve) ?? state }
+    }
+
+    public static func subject(of aggregate: AggregateRef) -> String {
+        switch aggregate {
+        case .site(let id): "bookings.site.\(id)"
+        case .resource(let id): "bookings.resource.\(id)"
+        case .person(let id): "bookings.person.\(id)"
+        }
+    }
+
+    public func handle(_ command: BookingCommand, actor: Actor, correlationId: String? = nil) async -> CommandReply {
+        let first = BookingDecider.missingAggregates(for: command, in: DecisionContext(actor: actor, now: now()))
+        do {
+            return try await locks.withLocks(first.map(Self.subject)) {
+                try await withOptimisticRetry(onConflict: { _ in }) { attempt in
+                    try await decideAndAppend(command, actor: actor, correlationId: correlationId, refresh: attempt > 1)
+                }
+            }
+        } catch EventStoreError.wrongExpectedVersion {
+            return .rejected(code: "conflict", message: "Someone else changed this at the same moment; please try again.", field: nil)
+        } catch {
+            logger.error("booking command failed", metadata: ["error": "\(error)"])
+            return .failed(message: "\(error)")
+        }
+    }
+
+    private func decideAndAppend(_ command: BookingCommand, actor: Actor, correlationId: String?, refresh: Bool) async throws -> CommandReply {
+        var context = DecisionContext(actor: actor, now: now())
+        var loaded: [AggregateRef: (version: UInt64?, recent: [String: [UInt64]])] = [:]
+        // Some aggregates are only known from others (a booking's owner, from its resource):
+        // load until the decider needs nothing more (a command touches at most three levels).
+        for _ in 0..<4 {
+            let missing = BookingDecider.missingAggregates(for: command, in: context)
+            if missing.isEmpty { break }
+            for aggregate in missing {
+                let subject = Self.subject(of: aggregate)
+                switch aggregate {
+                case .site(let id):
+                    let state = refresh ? try await sites.refresh(subject) : try await sites.load(subject)
+                    context.sites[id] = state.state
+                    loaded[aggregate] = (state.version, state.recentCommands)
+                case .resource(let id):
+                    let state = refresh ? try await resources.refresh(subject) : try await resources.load(subject)
+                    context.resources[id] = state.state
+                    loaded[aggregate] = (state.version, state.recentCommands)
+                case .person(let id):
+                    let state = refresh ? try await persons.refresh(subject) : try await persons.load(subject)
+                    context.persons[id] = state.state
+                    loaded[aggregate] = (state.version, state.recentCommands)
+                }
+            }
+        }
+        // A retried command is answered with what it appended the first time, before deciding
+        // again (its own booking would now make the slot look taken).
+        let key = command.idempotencyKey
+        let earlier = Set(loaded.values.flatMap { $0.recent[key] ?? [] })
+        if !earlier.isEmpty {
+            return .accepted(sequences: earlier.sorted(), duplicate: true)
+        }
+        let batches: [SubjectEvents]
+        switch BookingDecider.decide(command, context) {
+        case .failure(let rejection): return .rejected(code: rejection.code, message: rejection.message, field: rejection.field)
+        case .success(let decided): batches = decided.filter { !$0.events.isEmpty }
+        }
+        guard !batches.isEmpty else { return .accepted(sequences: [], duplicate: false) }
+        let appends = batches.map { batch in
+            EventStore.SubjectAppend(subject: Self.subject(of: batch.aggregate), events: batch.events.map(\.payload),
+                                     expecting: loaded[batch.aggregate]?.version.map { .sequence($0) } ?? .noStream)
+        }
+        let result = try await store.append(appends, idempotencyKey: key,
+                                            metadata: EventMetadata(correlationId: correlationId, actor: "person:\(actor.personId)"))
+        remember(batches, result: result, key: key)
+        return .accepted(sequences: result.sequences, duplicate: result.isDuplicate)
+    }
+
+    /// Folds what was just appended into the cached states, so the next command on the same
+    /// aggregates reads nothing.
+    private func remember(_ batches: [SubjectEvents], result: EventStore.AppendResult, key: String) {
+        var offset = 0
+        for batch in batches {
+            let subject = Self.subject(of: batch.aggregate)
+            let sequences = Array(result.sequences[offset..<min(offset + batch.events.count, result.sequences.count)])
+            offset += batch.events.count
+            if result.isDuplicate {
+                forget(batch.aggregate, subject)
+                continue
+            }
+            let payloads = batch.events.map { $0.payload as any Sendable }
+            switch batch.aggregate {
+            case .site: sites.appendedIfCached(subject, events: payloads, sequences: sequences, idempotencyKey: key)
+            case .resource: resources.appendedIfCached(subject, events: payloads, sequences: sequences, idempotencyKey: key)
+            case .person: persons.appendedIfCached(subject, events: payloads, sequences: sequences, idempotencyKey: key)
+            }
+        }
+    }
+
+    private func forget(_ aggregate: AggregateRef, _ subject: String) {
+        switch aggregate {
+        case .site: sites.forget(subject)
+        case .resource: resources.forget(subject)
+        case .person: persons.forget(subject)
+        }
+    }
+}
