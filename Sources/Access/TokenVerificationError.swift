@@ -37,6 +37,20 @@ public struct TokenVerificationError: Error, Sendable, Equatable, CustomStringCo
         kind == .missingToken ? "invalid_request" : "invalid_token"
     }
 
+    /// The `WWW-Authenticate` header value for the 401. The description is reduced to the
+    /// characters RFC 6750 §3 allows in it (printable ASCII without `"` and `\`).
+    public func wwwAuthenticate(realm: String = "almanac") -> String {
+        let description = String(String.UnicodeScalarView(message.unicodeScalars.compactMap { scalar in
+            switch scalar {
+            case "\"": "'"
+            case "\\": nil
+            case " "..."~": scalar
+            default: nil
+            }
+        }))
+        return #"Bearer realm="\#(realm)", error="\#(bearerErrorCode)", error_description="\#(description)""#
+    }
+
     public var description: String { "\(kind.rawValue): \(message)" }
 }
 

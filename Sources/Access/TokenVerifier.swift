@@ -11,13 +11,11 @@ import Logging
 public final class TokenVerifier: Sendable {
     public let configuration: TokenVerifierConfiguration
     private let keySet: IssuerKeySet
-    private let logger: Logger
 
     /// `http` fetches the discovery document and JWKS (an `HTTPClient` in production).
     public init(configuration: TokenVerifierConfiguration, http: any HTTPExecuting, logger: Logger = Logger(label: "almanac.access")) {
         self.configuration = configuration
         self.keySet = IssuerKeySet(configuration: configuration, http: http, logger: logger)
-        self.logger = logger
     }
 
     /// Verifies the token in an `Authorization` header value (`Bearer <token>`); nil or empty

@@ -61,6 +61,7 @@ import Testing
             let error = await rejection { try await issuer.verifier.verify(issuer.devIssuer.sign(claims)) }
             #expect(error?.kind == .wrongAudience)
             #expect(error?.message == "the token is for audience \"another-app\", not \"almanac\"")
+            #expect(error?.wwwAuthenticate() == #"Bearer realm="almanac", error="invalid_token", error_description="the token is for audience 'another-app', not 'almanac'""#)
         }
     }
 
