@@ -76,7 +76,7 @@ let package = Package(
         .testTarget(name: "LocalServersTests", dependencies: ["LocalServers", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "CommandBusTests", dependencies: ["CommandBus", "EventStore", "NATSClient", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "BookingServiceTests", dependencies: ["BookingService", "Booking", "AlmanacEvents", "CommandBus", "EventStore", "NATSClient", "TestSupport"], swiftSettings: settings),
-        .testTarget(name: "AccessTests", dependencies: ["Access", "TestSupport"], swiftSettings: settings),
+        .testTarget(name: "AccessTests", dependencies: ["Access", "HTTPClient", jwtKit, "TestSupport"], swiftSettings: settings),
         .testTarget(name: "BookingTests", dependencies: ["Booking"], swiftSettings: settings),
         .testTarget(name: "AlmanacEventsTests", dependencies: ["AlmanacEvents", "EventStore", "Booking", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "ProjectionsTests", dependencies: ["Projections", "NATSClient", "PostgresClient", "EventStore", "TestSupport"], swiftSettings: settings),
