@@ -12,6 +12,8 @@ let log: Target.Dependency = .product(name: "Logging", package: "swift-log")
 let lifecycle: Target.Dependency = .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
 let unixSignals: Target.Dependency = .product(name: "UnixSignals", package: "swift-service-lifecycle")
 let jwtKit: Target.Dependency = .product(name: "JWTKit", package: "jwt-kit")
+let hummingbird: Target.Dependency = .product(name: "Hummingbird", package: "hummingbird")
+let hummingbirdTesting: Target.Dependency = .product(name: "HummingbirdTesting", package: "hummingbird")
 let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
 
 let package = Package(
@@ -25,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/vapor/jwt-kit", from: "5.1.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.5.0"),
     ],
     targets: [
         // MARK: C libraries (module map + shim only; imported by the client targets alone)
@@ -55,6 +58,13 @@ let package = Package(
         .target(name: "LocalServers", dependencies: [log], swiftSettings: settings),
         .target(name: "OperatorTools", dependencies: ["NATSClient", "EventStore", log], swiftSettings: settings),
 
+        // MARK: Web applications
+        .target(
+            name: "BookingWeb",
+            dependencies: ["Access", "Booking", "BookingService", "CommandBus", "NATSClient", "PostgresClient", "Projections", hummingbird, log],
+            swiftSettings: settings
+        ),
+
         // MARK: Executables (thin: argument parsing and assembly only)
         .executableTarget(
             name: "almanac",
@@ -76,6 +86,7 @@ let package = Package(
         .testTarget(name: "LocalServersTests", dependencies: ["LocalServers", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "CommandBusTests", dependencies: ["CommandBus", "EventStore", "NATSClient", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "BookingServiceTests", dependencies: ["BookingService", "Booking", "AlmanacEvents", "CommandBus", "EventStore", "NATSClient", "TestSupport"], swiftSettings: settings),
+        .testTarget(name: "BookingWebTests", dependencies: ["BookingWeb", "Access", "Booking", "BookingService", "CommandBus", "TestSupport", hummingbirdTesting], swiftSettings: settings),
         .testTarget(name: "AccessTests", dependencies: ["Access", "HTTPClient", jwtKit, "TestSupport"], swiftSettings: settings),
         .testTarget(name: "BookingTests", dependencies: ["Booking"], swiftSettings: settings),
         .testTarget(name: "AlmanacEventsTests", dependencies: ["AlmanacEvents", "EventStore", "Booking", "TestSupport"], swiftSettings: settings),
