@@ -5,8 +5,10 @@ import Foundation
 /// typed rejection; `evolve` folds events into state.
 public enum BookingDecider {
     public static func decide(_ command: BookingCommand, _ context: DecisionContext) -> Result<[SubjectEvents], BookingRejection> {
-        if let key = Identifier.problem(with: command.idempotencyKey).map({ BookingRejection.invalidInput(field: "idempotencyKey", reason: $0) }) {
-            return .failure(key)
+        // The key becomes a `Nats-Msg-Id` header value: any printable text, bounded.
+        let key = command.idempotencyKey
+        if key.isEmpty || key.utf8.count > 128 || key.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.value < 0x20 }) {
+            return .failure(.invalidInput(field: "idempotencyKey", reason: "must be 1 to 128 characters without spaces"))
         }
         if command.adminSiteId != nil, !context.actor.isAdmin {
             return .failure(.notAllowed(reason: "only administrators can change sites and resources"))
