@@ -50,7 +50,7 @@ struct BookingEventContractTests {
     func decidedEventsValidate() throws {
         var context = DecisionContext(actor: DemoData.administrator, now: Date(timeIntervalSince1970: 1_767_225_600)) // 2026-01-01
         var emitted: [BookingEvent] = []
-        func decide(_ command: BookingCommand, as actor: Actor) {
+        func decide(_ command: BookingCommand, as actor: Principal) {
             context.actor = actor
             guard case .success(let batches) = BookingDecider.decide(command, context) else {
                 Issue.record("refused \(command): \(BookingDecider.decide(command, context))")
@@ -60,7 +60,7 @@ struct BookingEventContractTests {
             context = BookingDecider.evolve(context, with: batches)
         }
         for command in DemoData.commands() { decide(command, as: DemoData.administrator) }
-        let ada = Actor(personId: "ada", roles: [.booker])
+        let ada = Principal(personId: "ada", roles: [.booker])
         let hour: TimeInterval = 3600
         let start = Date(timeIntervalSince1970: 1_773_133_200) // Tue 2026-03-10 09:00Z, 10:00 in Zürich
         context.now = Date(timeIntervalSince1970: 1_773_043_200) // Mon 2026-03-09 08:00Z
@@ -77,10 +77,10 @@ struct BookingEventContractTests {
         decide(.checkIn(CheckIn(idempotencyKey: "i1", bookingId: "b1", resourceId: "zh-desk-002")), as: ada)
         decide(.place(PlaceBooking(idempotencyKey: "p3", bookingId: "b3", siteId: "zurich", resourceId: "zh-desk-003",
                                    start: start + 2 * hour, end: start + 3 * hour, bookerTimeZone: "Europe/Zurich")),
-               as: Actor(personId: "bob", roles: [.booker]))
+               as: Principal(personId: "bob", roles: [.booker]))
         context.now = start + 3 * hour
         decide(.releaseNoShow(ReleaseNoShow(idempotencyKey: "r1", bookingId: "b3", resourceId: "zh-desk-003")),
-               as: Actor(personId: "flow-runtime", roles: [.system]))
+               as: Principal(personId: "flow-runtime", roles: [.system]))
 
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("booking-decided-\(UUID())")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)

@@ -58,7 +58,7 @@ struct BookingEventStoreTests {
             let start = Date(timeIntervalSince1970: 1_773_133_200) // Tue 2026-03-10 09:00Z
             func place(_ person: PersonID, _ bookingId: BookingID) -> (BookingCommand, DecisionContext) {
                 var context = catalog
-                context.actor = Actor(personId: person, roles: [.booker])
+                context.actor = Principal(personId: person, roles: [.booker])
                 context.now = now
                 let command = BookingCommand.place(PlaceBooking(idempotencyKey: "place-\(bookingId)", bookingId: bookingId, siteId: "zurich",
                                                                 resourceId: "zh-desk-001", start: start, end: start.addingTimeInterval(3600),

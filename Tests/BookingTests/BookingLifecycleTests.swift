@@ -117,10 +117,13 @@ struct BookingLifecycleTests {
     func givenBadTargetWhenMovingThenRejected() throws {
         var history = try withAdasDesk()
         history += try Scenario(given: history, at: now).accepted(Fixture.place("b2", "desk-2", "2026-03-10T10:00:00Z", "2026-03-10T12:00:00Z"), by: Fixture.bob)
+        history += try Scenario(given: history, at: now).accepted(.addResource(AddResource(idempotencyKey: "d3", siteId: "zh", resource: ResourceDefinition(
+            resourceId: "desk-3", floorId: "f1", name: "Desk 3", kind: .desk, restrictedToGroups: ["execs"]))), by: Fixture.admin)
         let scenario = Scenario(given: history, at: now)
         let move = { (to: ResourceID) in BookingCommand.move(MoveBooking(idempotencyKey: "m", bookingId: "b1", fromResourceId: "desk-1", toResourceId: to)) }
         #expect(scenario.when(move("desk-2")).rejection == .slotTaken)
-        #expect(scenario.when(move("park-1")).rejection == .notAllowed(reason: "Parking 1 is reserved for members of Executives"))
+        #expect(scenario.when(move("desk-3")).rejection == .notAllowed(reason: "Desk 3 is reserved for members of Executives"))
+        #expect(scenario.when(move("park-1")).rejection == .differentKind(from: .desk, to: .parkingSpace))
         #expect(scenario.when(move("desk-1")).rejection == .sameResource)
         #expect(scenario.when(move("desk-7")).rejection == .unknownResource("desk-7"))
         #expect(scenario.when(move("desk.7")).rejection == .invalidInput(field: "toResourceId", reason: "may contain only letters, digits, '_' and '-'"))

@@ -11,14 +11,14 @@ struct Scenario {
         context = BookingDecider.evolve(DecisionContext(actor: Fixture.ada, now: now), with: history)
     }
 
-    func when(_ command: BookingCommand, by actor: Actor = Fixture.ada) -> Result<[SubjectEvents], BookingRejection> {
+    func when(_ command: BookingCommand, by actor: Principal = Fixture.ada) -> Result<[SubjectEvents], BookingRejection> {
         var context = self.context
         context.actor = actor
         return BookingDecider.decide(command, context)
     }
 
     /// The events of a successful decision, to use as history of the next step.
-    func accepted(_ command: BookingCommand, by actor: Actor = Fixture.ada, sourceLocation: SourceLocation = #_sourceLocation) throws -> [SubjectEvents] {
+    func accepted(_ command: BookingCommand, by actor: Principal = Fixture.ada, sourceLocation: SourceLocation = #_sourceLocation) throws -> [SubjectEvents] {
         let result = when(command, by: actor)
         guard case .success(let events) = result else {
             Issue.record("expected success, got \(result)", sourceLocation: sourceLocation)
@@ -52,11 +52,11 @@ extension Result where Success == [SubjectEvents], Failure == BookingRejection {
 /// desk a day per person), a room (6 seats, 10 minutes cleaning after), a parking space for the
 /// `execs` group, and an appointment service (30 minutes, 10 minutes after, 2 in parallel).
 enum Fixture {
-    static let ada = Actor(personId: "ada", roles: [.booker])
-    static let bob = Actor(personId: "bob", roles: [.booker])
-    static let executive = Actor(personId: "eve", roles: [.booker], groups: ["execs"])
-    static let admin = Actor(personId: "root", roles: [.admin])
-    static let automation = Actor(personId: "flow-runtime", roles: [.system])
+    static let ada = Principal(personId: "ada", roles: [.booker])
+    static let bob = Principal(personId: "bob", roles: [.booker])
+    static let executive = Principal(personId: "eve", roles: [.booker], groups: ["execs"])
+    static let admin = Principal(personId: "root", roles: [.admin])
+    static let automation = Principal(personId: "flow-runtime", roles: [.system])
 
     static let site: SiteID = "zh"
     static let policy = BookingPolicy(slotGranularityMinutes: 15, minimumDurationMinutes: 30, maximumDurationMinutes: 600,

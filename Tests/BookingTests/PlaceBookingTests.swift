@@ -103,6 +103,13 @@ struct PlaceBookingTests {
         #expect(field == "bookingId")
     }
 
+    @Test("given a person id that cannot be a subject token, when booking, then personId is named")
+    func givenBadPersonIdWhenBookingThenInvalid() {
+        let result = Scenario(at: now).when(Fixture.place("b1", "desk-1", "2026-03-10T08:00:00Z", "2026-03-10T09:00:00Z"),
+                                            by: Principal(personId: "auth0|ada", roles: [.booker]))
+        #expect(result.rejection == .invalidInput(field: "personId", reason: "may contain only letters, digits, '_' and '-'"))
+    }
+
     @Test("given a booker zone that does not exist, when booking, then it is invalid input")
     func givenUnknownBookerZoneWhenBookingThenInvalid() {
         let command = BookingCommand.place(PlaceBooking(idempotencyKey: "k", bookingId: "b1", siteId: "zh", resourceId: "desk-1",
@@ -120,7 +127,7 @@ struct PlaceBookingTests {
 
     @Test("given an actor without the booker role, when booking, then it is not allowed")
     func givenNoBookerRoleWhenBookingThenNotAllowed() {
-        let viewer = Actor(personId: "vic", roles: [])
+        let viewer = Principal(personId: "vic", roles: [])
         let result = Scenario(at: now).when(Fixture.place("b1", "desk-1", "2026-03-10T08:00:00Z", "2026-03-10T09:00:00Z"), by: viewer)
         #expect(result.rejection == .notAllowed(reason: "your role cannot book"))
     }
