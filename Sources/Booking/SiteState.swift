@@ -161,3 +161,17 @@ public struct PersonState: Codable, Equatable, Sendable {
         return state
     }
 }
+
+extension SiteState {
+    /// Resources for a search: of `kind` (any when `nil`), on `floorId` (any when `nil`), having
+    /// every one of `attributes`, that `principal` may book; by name, then id.
+    public func resources(kind: ResourceKind? = nil, floorId: FloorID? = nil, attributes: Set<String> = [],
+                          bookableBy principal: Principal? = nil) -> [ResourceDefinition] {
+        resources.values.filter { resource in
+            (kind == nil || resource.kind == kind)
+                && (floorId == nil || resource.floorId == floorId)
+                && attributes.isSubset(of: resource.attributes)
+                && (principal == nil || resource.restrictedToGroups.isEmpty || resource.restrictedToGroups.contains(where: principal!.groups.contains))
+        }.sorted { ($0.name, $0.resourceId) < ($1.name, $1.resourceId) }
+    }
+}
