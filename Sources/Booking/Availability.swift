@@ -57,7 +57,7 @@ public enum Availability {
         if rules.resource.kind == .appointmentService { return rules.appointmentStarts(on: date) }
         let step = TimeInterval(rules.policy.slotGranularityMinutes * 60)
         var starts: [Date] = []
-        for open in rules.site.openIntervals(on: date) {
+        for open in rules.site.openIntervals(on: date, clock: rules.clock) {
             // Align the first start to the wall-clock grid (an opening at 08:10 on a 15-minute grid starts at 08:15).
             let misalignment = rules.clock.minuteOfDay(of: open.lowerBound) % rules.policy.slotGranularityMinutes
             var start = open.lowerBound.addingTimeInterval(misalignment == 0 ? 0 : step - TimeInterval(misalignment * 60))

@@ -81,8 +81,10 @@ public enum Role: String, Codable, Sendable, CaseIterable {
     case system
 }
 
-/// Who is acting, as the access layer established it.
-public struct Actor: Equatable, Sendable {
+/// Who is acting (the "actor" of a command), as the access layer established it: a person or
+/// an automation, with roles and restriction-group memberships. Not named `Actor`, which would
+/// shadow Swift's `Actor` protocol in every module importing this one.
+public struct Principal: Equatable, Sendable {
     public var personId: PersonID
     public var roles: Set<Role>
     /// Restriction-group memberships (from the token's `groups` claim).
@@ -102,13 +104,13 @@ public struct Actor: Equatable, Sendable {
 /// An aggregate absent from the dictionaries counts as one without events (`missingAggregates`
 /// tells the handler what it still has to load).
 public struct DecisionContext: Sendable {
-    public var actor: Actor
+    public var actor: Principal
     public var now: Date
     public var sites: [SiteID: SiteState]
     public var resources: [ResourceID: ResourceState]
     public var persons: [PersonID: PersonState]
 
-    public init(actor: Actor, now: Date, sites: [SiteID: SiteState] = [:],
+    public init(actor: Principal, now: Date, sites: [SiteID: SiteState] = [:],
                 resources: [ResourceID: ResourceState] = [:], persons: [PersonID: PersonState] = [:]) {
         self.actor = actor
         self.now = now

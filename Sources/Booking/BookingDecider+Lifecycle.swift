@@ -95,6 +95,8 @@ extension BookingDecider {
             return .failure(context.sites.values.contains { $0.resources[command.toResourceId] != nil }
                 ? .differentSite : .unknownResource(command.toResourceId))
         }
+        // Same kind only: the person's limits count per kind, and a desk booking is no room booking.
+        guard target.kind == booking.kind else { return .failure(.differentKind(from: booking.kind, to: target.kind)) }
         let notice = found.policy.minimumNoticeToChangeMinutes
         if context.now > booking.start.addingTimeInterval(TimeInterval(-notice * 60)) {
             return .failure(.tooLateToChange(minimumMinutes: notice))
@@ -109,12 +111,8 @@ extension BookingDecider {
             ?? rules.checkCapacity(start: booking.start, end: booking.end, in: targetState) {
             return .failure(rejection)
         }
+        // Same kind, site and times: the person's limits are what they were.
         let localDate = rules.clock.localDate(of: booking.start)
-        if target.kind != booking.kind,
-           let rejection = checkPersonLimits(context.person(booking.personId), policy: rules.policy, kind: target.kind,
-                                             siteId: found.site.siteId, localDate: localDate, now: context.now, ignoring: booking.bookingId) {
-            return .failure(rejection)
-        }
         let movedOut = BookingMovedOut(bookingId: booking.bookingId, resourceId: command.fromResourceId, toResourceId: command.toResourceId)
         let movedIn = BookingMovedIn(bookingId: booking.bookingId, resourceId: command.toResourceId, fromResourceId: command.fromResourceId,
                                      siteId: booking.siteId, personId: booking.personId, kind: target.kind, start: booking.start,

@@ -5,9 +5,13 @@ import Foundation
 /// typed rejection; `evolve` folds events into state.
 public enum BookingDecider {
     public static func decide(_ command: BookingCommand, _ context: DecisionContext) -> Result<[SubjectEvents], BookingRejection> {
-        if let key = Identifier.problem(with: command.idempotencyKey).map({ BookingRejection.invalidInput(field: "idempotencyKey", reason: $0) }) {
-            return .failure(key)
+        // The key becomes a `Nats-Msg-Id` header value: any printable text, bounded.
+        let key = command.idempotencyKey
+        if key.isEmpty || key.utf8.count > 128 || key.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.value < 0x20 }) {
+            return .failure(.invalidInput(field: "idempotencyKey", reason: "must be 1 to 128 characters without spaces"))
         }
+        // The acting person's id becomes `bookings.person.<id>`.
+        if let problem = Identifier.check(context.actor.personId, field: "personId") { return .failure(problem) }
         if command.adminSiteId != nil, !context.actor.isAdmin {
             return .failure(.notAllowed(reason: "only administrators can change sites and resources"))
         }
@@ -105,7 +109,7 @@ public enum BookingDecider {
     }
 
     /// Restriction groups: a restricted resource is for members of one of its groups only.
-    static func checkAllowed(_ actor: Actor, _ resource: ResourceDefinition, _ site: SiteState) -> BookingRejection? {
+    static func checkAllowed(_ actor: Principal, _ resource: ResourceDefinition, _ site: SiteState) -> BookingRejection? {
         guard !resource.restrictedToGroups.isEmpty else { return nil }
         if resource.restrictedToGroups.contains(where: actor.groups.contains) { return nil }
         let names = resource.restrictedToGroups.map { site.groups[$0]?.name ?? $0 }.joined(separator: ", ")

@@ -30,6 +30,7 @@ public enum BookingRejection: Error, Equatable, Sendable, CustomStringConvertibl
     case checkInStillOpen(closesAt: Date)
     case sameResource
     case differentSite
+    case differentKind(from: ResourceKind, to: ResourceKind)
     case unknownSite(SiteID)
     case unknownBuilding(BuildingID)
     case unknownFloor(FloorID)
@@ -68,6 +69,7 @@ public enum BookingRejection: Error, Equatable, Sendable, CustomStringConvertibl
         case .checkInStillOpen: "Check-in is still open, so the booking cannot be released yet."
         case .sameResource: "The booking is already on that resource."
         case .differentSite: "A booking can only be moved to a resource of the same site."
+        case .differentKind(let from, let to): "A \(from.displayName) booking cannot be moved to a \(to.displayName); please book it separately."
         case .unknownSite(let id): "There is no site \(id)."
         case .unknownBuilding(let id): "There is no building \(id) at this site."
         case .unknownFloor(let id): "There is no floor \(id) at this site."

@@ -5,7 +5,7 @@ import Foundation
 /// restriction group — as admin commands, so seeding goes through `decide` like any change.
 public enum DemoData {
     /// Who the seed acts as.
-    public static let administrator = Actor(personId: "demo-admin", roles: [.admin])
+    public static let administrator = Principal(personId: "demo-admin", roles: [.admin])
 
     /// The restriction group guarding the executive parking spaces in Zürich.
     public static let executiveParkingGroup: GroupID = "zh-executive-parking"

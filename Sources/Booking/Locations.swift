@@ -46,9 +46,11 @@ public struct SiteDefinition: Codable, Equatable, Sendable {
     public var clock: SiteClock { SiteClock(timeZoneIdentifier: timeZone)! }
 
     /// The opening intervals of `date` as UTC instants; none on a closure day.
-    public func openIntervals(on date: LocalDate) -> [Range<Date>] {
+    public func openIntervals(on date: LocalDate) -> [Range<Date>] { openIntervals(on: date, clock: clock) }
+
+    /// As `openIntervals(on:)`, with this site's clock already at hand (availability asks per candidate slot).
+    func openIntervals(on date: LocalDate, clock: SiteClock) -> [Range<Date>] {
         guard !closures.contains(where: { $0.covers(date) }) else { return [] }
-        let clock = self.clock
         return openingHours.filter { $0.weekday == date.weekday }.compactMap { interval in
             let opens = clock.boundary(on: date, at: interval.opens)
             let closes = clock.boundary(on: date, at: interval.closes)

@@ -1,7 +1,9 @@
 import Foundation
 
+// States are Codable so a handler can keep snapshots (state + the subject sequence it reflects).
+
 /// The catalog of one site: its configuration, buildings, floors, resources and groups.
-public struct SiteState: Equatable, Sendable {
+public struct SiteState: Codable, Equatable, Sendable {
     /// `nil` until `site.created`.
     public var site: SiteDefinition?
     public var buildings: [BuildingID: BuildingDefinition] = [:]
@@ -56,7 +58,7 @@ public struct SiteState: Equatable, Sendable {
 }
 
 /// One booking as its resource knows it.
-public struct ResourceBooking: Equatable, Sendable {
+public struct ResourceBooking: Codable, Equatable, Sendable {
     public var bookingId: BookingID
     public var siteId: SiteID
     public var personId: PersonID
@@ -70,7 +72,7 @@ public struct ResourceBooking: Equatable, Sendable {
 }
 
 /// The bookings of one resource: what decides "is this time free".
-public struct ResourceState: Equatable, Sendable {
+public struct ResourceState: Codable, Equatable, Sendable {
     public var bookings: [BookingID: ResourceBooking] = [:]
 
     public init() {}
@@ -118,7 +120,7 @@ public struct ResourceState: Equatable, Sendable {
 }
 
 /// One current booking as its person's aggregate knows it (for limits).
-public struct PersonBooking: Equatable, Sendable {
+public struct PersonBooking: Codable, Equatable, Sendable {
     public var bookingId: BookingID
     public var resourceId: ResourceID
     public var siteId: SiteID
@@ -129,7 +131,7 @@ public struct PersonBooking: Equatable, Sendable {
 }
 
 /// A person's current bookings and favourite resources.
-public struct PersonState: Equatable, Sendable {
+public struct PersonState: Codable, Equatable, Sendable {
     public var bookings: [BookingID: PersonBooking] = [:]
     public var favourites: [ResourceID: SiteID] = [:]
 
@@ -157,5 +159,19 @@ public struct PersonState: Equatable, Sendable {
             break
         }
         return state
+    }
+}
+
+extension SiteState {
+    /// Resources for a search: of `kind` (any when `nil`), on `floorId` (any when `nil`), having
+    /// every one of `attributes`, that `principal` may book; by name, then id.
+    public func resources(kind: ResourceKind? = nil, floorId: FloorID? = nil, attributes: Set<String> = [],
+                          bookableBy principal: Principal? = nil) -> [ResourceDefinition] {
+        resources.values.filter { resource in
+            (kind == nil || resource.kind == kind)
+                && (floorId == nil || resource.floorId == floorId)
+                && attributes.isSubset(of: resource.attributes)
+                && (principal == nil || resource.restrictedToGroups.isEmpty || resource.restrictedToGroups.contains(where: principal!.groups.contains))
+        }.sorted { ($0.name, $0.resourceId) < ($1.name, $1.resourceId) }
     }
 }

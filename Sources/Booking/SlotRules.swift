@@ -29,7 +29,7 @@ struct SlotRules {
         if let closure = site.closures.first(where: { $0.covers(date) }) {
             return .siteClosed(date: date, reason: closure.reason)
         }
-        let open = site.openIntervals(on: date)
+        let open = site.openIntervals(on: date, clock: clock)
         guard open.contains(where: { $0.lowerBound <= start && end <= $0.upperBound }) else { return .outsideOpeningHours }
         if resource.kind == .appointmentService {
             guard appointmentStarts(on: date).contains(start) else { return .notAnAppointmentSlot }
@@ -92,7 +92,7 @@ struct SlotRules {
         let before = TimeInterval(policy.bufferBeforeMinutes * 60), after = TimeInterval(policy.bufferAfterMinutes * 60)
         let step = TimeInterval(length * 60) + before + after
         var starts: [Date] = []
-        for open in site.openIntervals(on: date) {
+        for open in site.openIntervals(on: date, clock: clock) {
             var start = open.lowerBound.addingTimeInterval(before)
             while start.addingTimeInterval(TimeInterval(length * 60) + after) <= open.upperBound {
                 starts.append(start)
