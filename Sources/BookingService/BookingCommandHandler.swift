@@ -1,8 +1,10 @@
+import AlmanacEvents
 import Booking
 import CommandBus
 import EventStore
 import Foundation
 import Logging
+import NATSClient
 
 /// Handles booking commands: loads the aggregates a command touches (from the in-memory cache,
 /// or snapshot-free replay of their subjects on a miss), asks the pure `BookingDecider`, and
@@ -27,22 +29,22 @@ public struct BookingCommandHandler: Sendable {
         persons = AggregateRepository(store: store, initial: PersonState()) { state, event in BookingEvent(payload: event).map(state.evolve) ?? state }
     }
 
-    public static func subject(of aggregate: AggregateRef) -> String {
-        switch aggregate {
-        case .site(let id): "bookings.site.\(id)"
-        case .resource(let id): "bookings.resource.\(id)"
-        case .person(let id): "bookings.person.\(id)"
-        }
+    /// The subject of an aggregate; the domain validated its id, and `BookingSubjects` checks it
+    /// again before it becomes a subject.
+    static func subject(of aggregate: AggregateRef) throws -> String {
+        try BookingSubjects.subject(of: aggregate)
     }
 
-    public func handle(_ command: BookingCommand, actor: Actor, correlationId: String? = nil) async -> CommandReply {
+    public func handle(_ command: BookingCommand, actor: Principal, correlationId: String? = nil) async -> CommandReply {
         let first = BookingDecider.missingAggregates(for: command, in: DecisionContext(actor: actor, now: now()))
         do {
-            return try await locks.withLocks(first.map(Self.subject)) {
+            return try await locks.withLocks(try first.map(Self.subject)) {
                 try await withOptimisticRetry(onConflict: { _ in }) { attempt in
                     try await decideAndAppend(command, actor: actor, correlationId: correlationId, refresh: attempt > 1)
                 }
             }
+        } catch let error as SubjectTokenError {
+            return .rejected(code: "invalid_input", message: error.description, field: nil)
         } catch EventStoreError.wrongExpectedVersion {
             return .rejected(code: "conflict", message: "Someone else changed this at the same moment; please try again.", field: nil)
         } catch {
@@ -51,7 +53,7 @@ public struct BookingCommandHandler: Sendable {
         }
     }
 
-    private func decideAndAppend(_ command: BookingCommand, actor: Actor, correlationId: String?, refresh: Bool) async throws -> CommandReply {
+    private func decideAndAppend(_ command: BookingCommand, actor: Principal, correlationId: String?, refresh: Bool) async throws -> CommandReply {
         var context = DecisionContext(actor: actor, now: now())
         var loaded: [AggregateRef: (version: UInt64?, recent: [String: [UInt64]])] = [:]
         // Some aggregates are only known from others (a booking's owner, from its resource):
@@ -60,7 +62,7 @@ public struct BookingCommandHandler: Sendable {
             let missing = BookingDecider.missingAggregates(for: command, in: context)
             if missing.isEmpty { break }
             for aggregate in missing {
-                let subject = Self.subject(of: aggregate)
+                let subject = try Self.subject(of: aggregate)
                 switch aggregate {
                 case .site(let id):
                     let state = refresh ? try await sites.refresh(subject) : try await sites.load(subject)
@@ -90,22 +92,22 @@ public struct BookingCommandHandler: Sendable {
         case .success(let decided): batches = decided.filter { !$0.events.isEmpty }
         }
         guard !batches.isEmpty else { return .accepted(sequences: [], duplicate: false) }
-        let appends = batches.map { batch in
-            EventStore.SubjectAppend(subject: Self.subject(of: batch.aggregate), events: batch.events.map(\.payload),
+        let appends = try batches.map { batch in
+            EventStore.SubjectAppend(subject: try Self.subject(of: batch.aggregate), events: batch.events.map(\.payload),
                                      expecting: loaded[batch.aggregate]?.version.map { .sequence($0) } ?? .noStream)
         }
         let result = try await store.append(appends, idempotencyKey: key,
                                             metadata: EventMetadata(correlationId: correlationId, actor: "person:\(actor.personId)"))
-        remember(batches, result: result, key: key)
+        try remember(batches, result: result, key: key)
         return .accepted(sequences: result.sequences, duplicate: result.isDuplicate)
     }
 
     /// Folds what was just appended into the cached states, so the next command on the same
     /// aggregates reads nothing.
-    private func remember(_ batches: [SubjectEvents], result: EventStore.AppendResult, key: String) {
+    private func remember(_ batches: [SubjectEvents], result: EventStore.AppendResult, key: String) throws {
         var offset = 0
         for batch in batches {
-            let subject = Self.subject(of: batch.aggregate)
+            let subject = try Self.subject(of: batch.aggregate)
             let sequences = Array(result.sequences[offset..<min(offset + batch.events.count, result.sequences.count)])
             offset += batch.events.count
             if result.isDuplicate {

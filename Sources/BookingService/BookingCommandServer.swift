@@ -23,7 +23,7 @@ public enum BookingCommandServer {
             guard let person = request.actor, !person.isEmpty else {
                 return .rejected(code: "not_allowed", message: "a command needs an actor", field: nil)
             }
-            let actor = Actor(personId: person, roles: Set(request.actorRoles.compactMap(Role.init(rawValue:))), groups: Set(request.actorGroups))
+            let actor = Principal(personId: person, roles: Set(request.actorRoles.compactMap(Role.init(rawValue:))), groups: Set(request.actorGroups))
             return await handler.handle(command, actor: actor, correlationId: request.correlationId)
         }
     }

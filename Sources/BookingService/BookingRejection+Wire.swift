@@ -33,6 +33,7 @@ extension BookingRejection {
         case .checkInStillOpen: "check_in_still_open"
         case .sameResource: "same_resource"
         case .differentSite: "different_site"
+        case .differentKind: "different_kind"
         case .unknownSite: "unknown_site"
         case .unknownBuilding: "unknown_building"
         case .unknownFloor: "unknown_floor"
@@ -51,7 +52,7 @@ extension BookingRejection {
         case .offSlotGrid, .notAnAppointmentSlot, .outsideOpeningHours, .siteClosed, .tooShortNotice, .tooFarAhead, .inThePast: "start"
         case .tooManyAttendees: "attendees"
         case .unknownSite: "siteId"
-        case .unknownResource, .sameResource, .differentSite: "resourceId"
+        case .unknownResource, .sameResource, .differentSite, .differentKind: "resourceId"
         case .bookingNotFound, .bookingAlreadyExists: "bookingId"
         default: nil
         }
