@@ -68,7 +68,10 @@ let package = Package(
         // MARK: Executables (thin: argument parsing and assembly only)
         .executableTarget(
             name: "almanac",
-            dependencies: ["NATSClient", "PostgresClient", "EventStore", "LocalServers", "OperatorTools", argumentParser, log, lifecycle, unixSignals],
+            dependencies: [
+                "NATSClient", "PostgresClient", "EventStore", "LocalServers", "OperatorTools", "Booking", "AlmanacEvents", "BookingService",
+                "CommandBus", argumentParser, log, lifecycle, unixSignals,
+            ],
             swiftSettings: settings
         ),
         .executableTarget(

@@ -28,16 +28,29 @@ struct DevCommand: AsyncParsableCommand {
         configuration.natsSyncInterval = relaxedDurability ? .serverDefault : .always
         logger.info("starting nats-server and PostgreSQL in \(dataDirectory)")
         let servers = try await LocalServers.start(configuration, logger: logger)
+        let nats: NATSConnection
         let services: [any Service]
         do {
-            let nats = try await NATSConnection.connect(NATSConnectOptions(url: servers.natsURL, name: "almanac-dev"), logger: Logger(label: "almanac.nats"))
+            nats = try await NATSConnection.connect(NATSConnectOptions(url: servers.natsURL, name: "almanac-dev"), logger: Logger(label: "almanac.nats"))
             try await AlmanacStreams.ensure(on: nats.jetStream)
             try await DatabaseMigrations.apply(connectionString: servers.connectionString(database: "almanac"), logger: logger)
-            services = [LocalServersService(servers: servers), ConnectionService(connection: nats)]
+            let booking = try BookingServices.commandServer(connection: nats, logger: Logger(label: "almanac.booking"))
+            services = [LocalServersService(servers: servers), ConnectionService(connection: nats), booking]
         } catch {
             await servers.stop()
             throw error
         }
+        // Seeds the demo catalog through the command handler like any admin change, once the
+        // services run; stable idempotency keys make a second start append nothing.
+        let seeding = Task {
+            do {
+                let seeded = try await DemoSeed.run(connection: nats, logger: logger)
+                logger.info("demo catalog ready", metadata: ["applied": "\(seeded.applied)", "already there": "\(seeded.duplicates)"])
+            } catch {
+                logger.error("demo seed failed: \(error)")
+            }
+        }
+        defer { seeding.cancel() }
         // Unbuffered: when output goes to a file or pipe (tools/run | tee), the banner must
         // appear now, not when the process exits.
         FileHandle.standardOutput.write(Data((DevBanner.text(servers: servers) + "\n").utf8))
