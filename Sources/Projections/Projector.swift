@@ -111,7 +111,9 @@ public final class Projector: Service, Sendable {
                 await pause(wait)
             }
         }
-        await lease.release()
+        // A graceful shutdown hands the lease over at once; a cancelled task is an abrupt stop,
+        // like a crash, and leaves the lease to expire.
+        if Task.isShuttingDownGracefully && !Task.isCancelled { await lease.release() }
         setStatus(.stopped)
         logger.info("projector stopped")
     }
