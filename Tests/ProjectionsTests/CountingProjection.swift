@@ -22,9 +22,9 @@ enum CountingProjection {
         return registry
     }()
 
-    static func make(name: String = "counts", stream: String, filter: String) throws -> Projection {
+    static func make(name: String = "counts", version: Int = 1, stream: String, filter: String) throws -> Projection {
         try Projection(
-            name: name, version: 1, stream: stream, filter: filter, registry: registry, tables: ["subject_counts"],
+            name: name, version: version, stream: stream, filter: filter, registry: registry, tables: ["subject_counts"],
             createTables: { schema in
                 "create table \(schema).subject_counts (subject text primary key, events bigint not null, total bigint not null, last_sequence bigint not null);"
             },

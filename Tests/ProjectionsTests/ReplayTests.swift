@@ -88,3 +88,33 @@ struct ReplayTests {
         await harness.close()
     }
 }
+
+@Suite("Projection versions")
+struct ProjectionVersionTests {
+    @Test("Given tables built by version 1, when version 2 of the code starts, then it refuses to write until a replay rebuilds them as version 2")
+    func givenOldVersionWhenNewCodeStartsThenReplayIsRequired() async throws {
+        let harness = try await ProjectionHarness.make("version")
+        let last = try await harness.append(100)
+        let v1 = RunningProjector(harness.projector(try harness.projection(), instance: "v1"))
+        try await CheckpointWaiter.wait(for: "counts", toReach: last, pool: harness.pool, timeout: .seconds(15))
+        await v1.crash()
+
+        let v2Projection = try CountingProjection.make(version: 2, stream: harness.stream, filter: harness.filter)
+        let v2 = RunningProjector(harness.projector(v2Projection, instance: "v2"))
+        try await eventually("version 2 to refuse the version 1 tables") {
+            if case .failed = v2.projector.status { return true } else { return false }
+        }
+        guard case .failed(let reason) = v2.projector.status else { return }
+        #expect(reason.contains("almanac replay counts"))
+        await v2.crash()
+
+        _ = try await ProjectionRebuild(projection: v2Projection, pool: harness.pool, jetStream: harness.nats.jetStream).run(.swap)
+        #expect(try await harness.checkpoint()?.version == 2)
+        let resumed = RunningProjector(harness.projector(v2Projection, instance: "v2-after-replay"))
+        let more = try await harness.append(5)
+        try await CheckpointWaiter.wait(for: "counts", toReach: more, pool: harness.pool, timeout: .seconds(15))
+        #expect(try await harness.pool.query("select sum(events)::bigint from counts.subject_counts").singleValue(Int64.self) == 105)
+        await resumed.crash()
+        await harness.close()
+    }
+}
