@@ -41,7 +41,11 @@ public final class ProjectorLease: Sendable {
 
     /// The instance holding `key` now, if any.
     static func holder(_ bucket: KeyValueBucket, key: String) async throws -> String? {
-        try await bucket.get(key).map { String(decoding: $0.value, as: UTF8.self) }
+        do {
+            return try await bucket.get(key).map { String(decoding: $0.value, as: UTF8.self) }
+        } catch let error as JetStreamError where error.errorCode == JetStreamError.streamNotFound {
+            return nil  // no projector has started yet, so the bucket does not exist
+        }
     }
 
     public var isHeld: Bool { revision.value != nil }
