@@ -51,6 +51,18 @@ public struct ProjectionRebuild: Sendable {
     }
 
     public func run(_ target: Target = .swap, progress: @escaping @Sendable (Progress) -> Void = { _ in }) async throws -> Report {
+        do {
+            return try await build(target, progress: progress)
+        } catch {
+            if target == .swap {
+                // A half-built copy is of no use to anyone; the live tables are untouched.
+                try? await pool.executeScript("drop schema if exists \(try PostgresIdentifier.quote("\(projection.name)__next")) cascade")
+            }
+            throw error
+        }
+    }
+
+    private func build(_ target: Target, progress: @escaping @Sendable (Progress) -> Void) async throws -> Report {
         let started = ContinuousClock.now
         let schema: String = switch target {
         case .swap: "\(projection.name)__next"
@@ -66,10 +78,14 @@ public struct ProjectionRebuild: Sendable {
         if let bulk = projection.bulkLoad { ddl += "\n" + bulk.createLoadTable(quoted) }
         try await pool.executeScript(ddl)
 
+        // Events an operator skipped in the live projection are skipped here too, so the
+        // rebuild gives the same rows and does not stop at a known poison event.
+        let skipped = Set(try await pool.query("select sequence from projection_skipped_events where name = $1", [projection.name])
+            .decodeColumn(Int64.self).map { UInt64($0) })
         var loaded = Counter(startedAt: started)
         var last: UInt64 = 0
         if stopAt > 0 {
-            last = try await load(into: schema, from: 1, through: stopAt, until: until, counter: &loaded, progress: progress)
+            last = try await load(into: schema, from: 1, through: stopAt, until: until, skipping: skipped, counter: &loaded, progress: progress)
         }
         if let bulk = projection.bulkLoad { try await pool.executeScript(bulk.finish(quoted)) }
 
@@ -77,8 +93,8 @@ public struct ProjectionRebuild: Sendable {
             return Report(schema: schema, events: loaded.events, lastSequence: last, seconds: Self.seconds(since: started))
         }
         // Catch up outside the lock first, so the swap itself holds the live projector back briefly.
-        last = try await catchUp(schema: schema, after: last, counter: &loaded, progress: progress, in: nil)
-        last = try await swap(schema: schema, after: last, counter: &loaded, progress: progress)
+        last = try await catchUp(schema: schema, after: last, skipping: skipped, counter: &loaded, progress: progress, in: nil)
+        last = try await swap(schema: schema, after: last, skipping: skipped, counter: &loaded, progress: progress)
         return Report(schema: projection.name, events: loaded.events, lastSequence: last, seconds: Self.seconds(since: started))
     }
 
@@ -90,7 +106,7 @@ public struct ProjectionRebuild: Sendable {
 
     /// Loads events `from...through` (stopping before the first stored after `until`); returns
     /// the last sequence read.
-    private func load(into schema: String, from start: UInt64, through end: UInt64, until: Date?, counter: inout Counter,
+    private func load(into schema: String, from start: UInt64, through end: UInt64, until: Date?, skipping skipped: Set<UInt64>, counter: inout Counter,
                       progress: @escaping @Sendable (Progress) -> Void) async throws -> UInt64 {
         let consumer = try await OrderedConsumer.start(jetStream, stream: projection.stream, filter: projection.filter, from: start,
                                                        mode: .untilCaughtUp)
@@ -102,8 +118,8 @@ public struct ProjectionRebuild: Sendable {
             for try await batch in consumer {
                 for message in batch {
                     if message.sequence > end || (until.map { message.time > $0 } ?? false) { finished = true; break }
-                    pending.append(try decode(message))
                     last = message.sequence
+                    if !skipped.contains(message.sequence) { pending.append(try decode(message)) }
                 }
                 if pending.count >= chunkSize || finished {
                     try await write(pending, into: schema, connection: connection)
@@ -127,13 +143,20 @@ public struct ProjectionRebuild: Sendable {
         if let bulk = projection.bulkLoad {
             var rows: [[any PostgresEncodable]] = []
             rows.reserveCapacity(events.count)
-            for event in events { rows += try bulk.rows(event) }
+            for event in events {
+                do { rows += try bulk.rows(event) } catch { throw poison(event, reason: "\(error)") }
+            }
             try await connection.copyFrom(table: bulk.table, schema: schema, columns: bulk.columns, rows: rows)
         } else {
             try await connection.transaction { tx in
                 try await projection.apply(events, ProjectionTarget(connection: tx, schemaName: schema))
             }
         }
+    }
+
+    private func poison(_ event: RecordedEvent, reason: String) -> ProjectionError {
+        .poisonEvent(PoisonEvent(projection: projection.name, stream: projection.stream, sequence: event.sequence, subject: event.subject,
+                                 type: event.envelope.type, reason: reason))
     }
 
     private func decode(_ message: StreamMessage) throws -> RecordedEvent {
@@ -148,7 +171,7 @@ public struct ProjectionRebuild: Sendable {
 
     /// Applies everything after `sequence` that is in the stream now, with `apply` (the bulk
     /// load table is gone by then), in `connection`'s transaction or in transactions of its own.
-    private func catchUp(schema: String, after sequence: UInt64, counter: inout Counter,
+    private func catchUp(schema: String, after sequence: UInt64, skipping skipped: Set<UInt64>, counter: inout Counter,
                          progress: @escaping @Sendable (Progress) -> Void, in connection: PostgresConnection?) async throws -> UInt64 {
         let head = try await jetStream.streamInfo(projection.stream).state.lastSequence
         guard head > sequence else { return sequence }
@@ -157,8 +180,9 @@ public struct ProjectionRebuild: Sendable {
         defer { consumer.stop() }
         var last = sequence
         for try await batch in consumer {
-            let events = try batch.map(decode)
-            guard !events.isEmpty else { continue }
+            guard let newest = batch.last?.sequence else { continue }
+            let events = try batch.filter { !skipped.contains($0.sequence) }.map(decode)
+            guard !events.isEmpty else { last = newest; continue }
             if let connection {
                 try await projection.apply(events, ProjectionTarget(connection: connection, schemaName: schema))
             } else {
@@ -166,7 +190,7 @@ public struct ProjectionRebuild: Sendable {
                     try await projection.apply(events, ProjectionTarget(connection: tx, schemaName: schema))
                 }
             }
-            last = events[events.count - 1].sequence
+            last = newest
             counter.events += UInt64(events.count)
             report(&counter, sequence: last, target: head, progress: progress)
         }
@@ -176,7 +200,7 @@ public struct ProjectionRebuild: Sendable {
     /// In one transaction: lock the live checkpoint (a live projector's next batch waits), apply
     /// what arrived since, rename the live schema away and the new one into place, and set the
     /// checkpoint. Then drop the old tables.
-    private func swap(schema: String, after sequence: UInt64, counter: inout Counter,
+    private func swap(schema: String, after sequence: UInt64, skipping skipped: Set<UInt64>, counter: inout Counter,
                       progress: @escaping @Sendable (Progress) -> Void) async throws -> UInt64 {
         let retired = "\(projection.name)__retired"
         let live = try PostgresIdentifier.quote(projection.name)
@@ -184,7 +208,7 @@ public struct ProjectionRebuild: Sendable {
             try await connection.transaction(retry: .never) { tx in
                 try await CheckpointSQL.ensure(tx, name: projection.name, stream: projection.stream, version: projection.version)
                 let checkpoint = try await CheckpointSQL.read(tx, name: projection.name, forUpdate: true)
-                let last = try await catchUp(schema: schema, after: sequence, counter: &counter, progress: progress, in: tx)
+                let last = try await catchUp(schema: schema, after: sequence, skipping: skipped, counter: &counter, progress: progress, in: tx)
                 let liveExists = try await tx.query("select 1 from pg_namespace where nspname = $1", [projection.name]).rows.isEmpty == false
                 try await tx.executeScript("drop schema if exists \(try PostgresIdentifier.quote(retired)) cascade")
                 if liveExists { try await tx.executeScript("alter schema \(live) rename to \(try PostgresIdentifier.quote(retired))") }

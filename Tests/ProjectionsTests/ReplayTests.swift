@@ -77,6 +77,23 @@ struct ReplayTests {
         await harness.close()
     }
 
+    @Test("Given an unskipped poison event, when rebuilding, then the rebuild stops with the event named")
+    func givenPoisonWhenRebuildingThenNamesEvent() async throws {
+        let harness = try await ProjectionHarness.make("rebuildpoison")
+        try await harness.append(10)
+        let poison = try await harness.appendPoison()
+        try await harness.append(10)
+        do {
+            _ = try await ProjectionRebuild(projection: try harness.projection(), pool: harness.pool, jetStream: harness.nats.jetStream).run(.swap)
+            Issue.record("the rebuild went past a poison event")
+        } catch ProjectionError.poisonEvent(let event) {
+            #expect(event.sequence == poison)
+            #expect(event.type == "test.counted")
+        }
+        #expect(try await harness.pool.query("select nspname from pg_namespace where nspname like 'counts%'").rows.isEmpty)
+        await harness.close()
+    }
+
     @Test("Given a projector, when a checkpoint is awaited beyond the stream, then the wait times out with a clear error")
     func givenCheckpointWhenAwaitedTooLongThenTimesOut() async throws {
         let harness = try await ProjectionHarness.make("wait")
