@@ -41,7 +41,7 @@ public struct ProjectionRebuild: Sendable {
     let jetStream: JetStream
     let logger: Logger
     /// Rows per COPY statement and events per catch-up transaction.
-    public var chunkSize = 5000
+    public var chunkSize = 10_000
 
     public init(projection: Projection, pool: PostgresPool, jetStream: JetStream, logger: Logger = Logger(label: "almanac.replay")) {
         self.projection = projection
@@ -115,19 +115,31 @@ public struct ProjectionRebuild: Sendable {
         var pending: [RecordedEvent] = []
         var finished = false
         try await pool.withConnection { connection in
-            for try await batch in consumer {
-                for message in batch {
-                    if message.sequence > end || (until.map { message.time > $0 } ?? false) { finished = true; break }
-                    last = message.sequence
-                    if !skipped.contains(message.sequence) { pending.append(try decode(message)) }
+            // One chunk is written while the next is read and decoded: NATS and PostgreSQL work
+            // at the same time, and at most two chunks are in memory.
+            var writing: Task<Void, any Error>?
+            do {
+                for try await batch in consumer {
+                    for message in batch {
+                        if message.sequence > end || (until.map { message.time > $0 } ?? false) { finished = true; break }
+                        last = message.sequence
+                        if !skipped.contains(message.sequence) { pending.append(try decode(message)) }
+                    }
+                    if pending.count >= chunkSize || finished {
+                        try await writing?.value
+                        let chunk = pending
+                        writing = Task { try await write(chunk, into: schema, connection: connection) }
+                        counter.events += UInt64(chunk.count)
+                        pending.removeAll(keepingCapacity: true)
+                        report(&counter, sequence: last, target: end, progress: progress)
+                    }
+                    if finished || last >= end { break }
                 }
-                if pending.count >= chunkSize || finished {
-                    try await write(pending, into: schema, connection: connection)
-                    counter.events += UInt64(pending.count)
-                    pending.removeAll(keepingCapacity: true)
-                    report(&counter, sequence: last, target: end, progress: progress)
-                }
-                if finished || last >= end { break }
+                try await writing?.value
+            } catch {
+                // Never leave a write running on the connection that goes back to the pool.
+                _ = await writing?.result
+                throw error
             }
             if !pending.isEmpty {
                 try await write(pending, into: schema, connection: connection)
