@@ -172,27 +172,47 @@ public final class Projector: Service, Sendable {
         setStatus(.active)
         logger.info("active: holding the lease")
         var renewedAt = ContinuousClock.now
-        while !Self.isStopping {
-            if ContinuousClock.now - renewedAt >= settings.lease.renewEvery {
-                guard try await lease.renew() else {
-                    logger.notice("lease lost to another instance; standing by")
-                    setStatus(.standby)
-                    return
+        // The next batch is fetched while the current one is applied, so NATS and PostgreSQL
+        // work at the same time. A prefetched batch that is never applied is not acked; the
+        // next activation recreates the consumer at the checkpoint anyway.
+        var prefetched: Task<[JetStreamMessage], any Error>?
+        do {
+            while !Self.isStopping {
+                if ContinuousClock.now - renewedAt >= settings.lease.renewEvery {
+                    guard try await lease.renew() else {
+                        logger.notice("lease lost to another instance; standing by")
+                        setStatus(.standby)
+                        _ = await prefetched?.result
+                        return
+                    }
+                    renewedAt = .now
                 }
-                renewedAt = .now
+                let messages: [JetStreamMessage]
+                if let prefetched {
+                    messages = try await prefetched.value
+                } else {
+                    messages = try await consumer.fetch(batch: settings.batchSize, expires: settings.fetchWait)
+                }
+                prefetched = nil
+                guard !messages.isEmpty else { continue }
+                prefetched = Task { [consumer, settings] in try await consumer.fetch(batch: settings.batchSize, expires: settings.fetchWait) }
+                if let poison = try await process(messages) {
+                    _ = await prefetched?.result
+                    prefetched = nil
+                    try await recordPoison(poison)
+                    setStatus(.poisoned(poison))
+                    logger.error("\(poison)")
+                    guard try await waitForOperator(poison, lease: lease) else { return }
+                    logger.notice("resuming after operator action on \(poison.stream) #\(poison.sequence)")
+                    consumer = try await activate()
+                    setStatus(.active)
+                    renewedAt = .now
+                }
             }
-            let messages = try await consumer.fetch(batch: settings.batchSize, expires: settings.fetchWait)
-            guard !messages.isEmpty else { continue }
-            if let poison = try await process(messages) {
-                try await recordPoison(poison)
-                setStatus(.poisoned(poison))
-                logger.error("\(poison)")
-                guard try await waitForOperator(poison, lease: lease) else { return }
-                logger.notice("resuming after operator action on \(poison.stream) #\(poison.sequence)")
-                consumer = try await activate()
-                setStatus(.active)
-                renewedAt = .now
-            }
+            _ = await prefetched?.result
+        } catch {
+            _ = await prefetched?.result
+            throw error
         }
     }
 

@@ -51,16 +51,21 @@ struct ProjectorTests {
     func givenCrashesDuringLoadWhenRestartedThenEqualsRebuild() async throws {
         let harness = try await ProjectionHarness.make("crash")
         let projection = try harness.projection()
-        let load = Task { try await harness.append(6000, subjects: 7, batch: 50) }
+        let load = LoadTask { try await harness.append(6000, subjects: 7, batch: 50) }
         for round in 0..<5 {
             let running = RunningProjector(harness.projector(projection, instance: "crash-\(round)", batchSize: 100))
             let before = try await harness.checkpoint()?.lastSequence ?? 0
-            try await eventually("progress in round \(round)") { (try await harness.checkpoint()?.lastSequence ?? 0) > before }
+            try await eventually("progress in round \(round)") {
+                let now = try await harness.checkpoint()?.lastSequence ?? 0
+                // Once the load is done and applied there is nothing left to make progress with.
+                let head = try await harness.nats.jetStream.streamInfo(harness.stream).state.lastSequence
+                return now > before || (now == head && load.isFinished)
+            }
             try await Task.sleep(for: .milliseconds(Int.random(in: 0...300)))  // a random crash point, not synchronisation
             await running.crash()
             // The crashed instance's lease must expire before the next one may work.
         }
-        let last = try await load.value
+        let last = try await load.task.value
         let final = RunningProjector(harness.projector(projection, instance: "final"))
         try await CheckpointWaiter.wait(for: "counts", toReach: last, pool: harness.pool, timeout: .seconds(20))
         await final.crash()
@@ -143,4 +148,21 @@ struct ProjectorTests {
         }
         return messages
     }
+}
+
+/// A background load that can tell whether it has finished, without waiting for it.
+final class LoadTask: Sendable {
+    let task: Task<UInt64, any Error>
+    private let done: LockedValue<Bool>
+
+    init(_ body: @escaping @Sendable () async throws -> UInt64) {
+        let done = LockedValue(false)
+        self.done = done
+        task = Task {
+            defer { done.value = true }
+            return try await body()
+        }
+    }
+
+    var isFinished: Bool { done.value }
 }
