@@ -52,7 +52,7 @@ let package = Package(
         // MARK: Wiring of domains to infrastructure
         .target(name: "AlmanacEvents", dependencies: ["EventStore", "Booking"], swiftSettings: settings),
         .target(name: "BookingService", dependencies: ["Booking", "AlmanacEvents", "CommandBus", "EventStore", "NATSClient", log, lifecycle], swiftSettings: settings),
-        .target(name: "Projections", dependencies: ["NATSClient", "PostgresClient", "EventStore", log], swiftSettings: settings),
+        .target(name: "Projections", dependencies: ["NATSClient", "PostgresClient", "EventStore", log, lifecycle], swiftSettings: settings),
 
         // MARK: Operations
         .target(name: "LocalServers", dependencies: [log], swiftSettings: settings),
@@ -70,13 +70,13 @@ let package = Package(
             name: "almanac",
             dependencies: [
                 "NATSClient", "PostgresClient", "EventStore", "LocalServers", "OperatorTools", "Booking", "AlmanacEvents", "BookingService",
-                "CommandBus", argumentParser, log, lifecycle, unixSignals,
+                "CommandBus", "Projections", argumentParser, log, lifecycle, unixSignals,
             ],
             swiftSettings: settings
         ),
         .executableTarget(
             name: "AlmanacBench",
-            dependencies: ["NATSClient", "EventStore", "LocalServers", argumentParser, log],
+            dependencies: ["NATSClient", "EventStore", "LocalServers", "PostgresClient", "Projections", argumentParser, log],
             swiftSettings: settings
         ),
 
@@ -93,7 +93,7 @@ let package = Package(
         .testTarget(name: "AccessTests", dependencies: ["Access", "HTTPClient", jwtKit, "TestSupport"], swiftSettings: settings),
         .testTarget(name: "BookingTests", dependencies: ["Booking"], swiftSettings: settings),
         .testTarget(name: "AlmanacEventsTests", dependencies: ["AlmanacEvents", "EventStore", "Booking", "TestSupport"], swiftSettings: settings),
-        .testTarget(name: "ProjectionsTests", dependencies: ["Projections", "NATSClient", "PostgresClient", "EventStore", "TestSupport"], swiftSettings: settings),
+        .testTarget(name: "ProjectionsTests", dependencies: ["Projections", "NATSClient", "PostgresClient", "EventStore", "TestSupport", lifecycle], swiftSettings: settings),
         .testTarget(name: "OperatorToolsTests", dependencies: ["OperatorTools", "NATSClient", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "AlmanacCLITests", dependencies: ["NATSClient", "TestSupport"], swiftSettings: settings),
     ]
