@@ -55,7 +55,7 @@ let package = Package(
         // MARK: Executables (thin: argument parsing and assembly only)
         .executableTarget(
             name: "almanac",
-            dependencies: ["NATSClient", "PostgresClient", "EventStore", "LocalServers", "OperatorTools", argumentParser, log, lifecycle, unixSignals],
+            dependencies: ["NATSClient", "PostgresClient", "EventStore", "LocalServers", "OperatorTools", "Projections", argumentParser, log, lifecycle, unixSignals],
             swiftSettings: settings
         ),
         .executableTarget(
