@@ -60,7 +60,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "AlmanacBench",
-            dependencies: ["NATSClient", "EventStore", "LocalServers", argumentParser, log],
+            dependencies: ["NATSClient", "EventStore", "LocalServers", "PostgresClient", "Projections", argumentParser, log],
             swiftSettings: settings
         ),
 
