@@ -53,6 +53,7 @@ let package = Package(
         .target(name: "AlmanacEvents", dependencies: ["EventStore", "Booking"], swiftSettings: settings),
         .target(name: "BookingService", dependencies: ["Booking", "AlmanacEvents", "CommandBus", "EventStore", "NATSClient", log, lifecycle], swiftSettings: settings),
         .target(name: "Projections", dependencies: ["NATSClient", "PostgresClient", "EventStore", log, lifecycle], swiftSettings: settings),
+        .target(name: "BookingReadModels", dependencies: ["Booking", "AlmanacEvents", "Projections", "PostgresClient", "EventStore"], swiftSettings: settings),
 
         // MARK: Operations
         .target(name: "LocalServers", dependencies: [log], swiftSettings: settings),
@@ -90,6 +91,11 @@ let package = Package(
         .testTarget(name: "CommandBusTests", dependencies: ["CommandBus", "EventStore", "NATSClient", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "BookingServiceTests", dependencies: ["BookingService", "Booking", "AlmanacEvents", "CommandBus", "EventStore", "NATSClient", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "BookingWebTests", dependencies: ["BookingWeb", "Access", "Booking", "BookingService", "CommandBus", "TestSupport", hummingbirdTesting], swiftSettings: settings),
+        .testTarget(
+            name: "BookingReadModelsTests",
+            dependencies: ["BookingReadModels", "BookingService", "Booking", "AlmanacEvents", "Projections", "PostgresClient", "EventStore", "NATSClient", "CommandBus", "TestSupport"],
+            swiftSettings: settings
+        ),
         .testTarget(name: "AccessTests", dependencies: ["Access", "HTTPClient", jwtKit, "TestSupport"], swiftSettings: settings),
         .testTarget(name: "BookingTests", dependencies: ["Booking"], swiftSettings: settings),
         .testTarget(name: "AlmanacEventsTests", dependencies: ["AlmanacEvents", "EventStore", "Booking", "TestSupport"], swiftSettings: settings),
