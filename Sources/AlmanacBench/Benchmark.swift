@@ -12,6 +12,7 @@ enum BenchmarkCatalog {
     static let all: [any Benchmark] = [
         EventStoreBenchmark(),
         EventStoreLayersBenchmark(),
+        EventJSONBenchmark(),
     ]
 
     static func select(_ names: [String]) throws -> [any Benchmark] {
