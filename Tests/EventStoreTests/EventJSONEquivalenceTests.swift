@@ -101,6 +101,21 @@ struct EventJSONEquivalenceTests {
         #expect(try EventJSONDecoder().decode(One.self, from: Array(#"{"\u0061":5}"#.utf8)) == One(a: 5))
     }
 
+    @Test("Given keys that share long prefixes, are empty or escaped, when decoded, then each finds its own value")
+    func lookalikeKeys() throws {
+        struct Lookalikes: Codable, Equatable {
+            var a, abcdefgh, abcdefghi, abcdefghij, abcdefghik, empty: Int
+            enum CodingKeys: String, CodingKey { case a, abcdefgh, abcdefghi, abcdefghij, abcdefghik, empty = "" }
+        }
+        let value = Lookalikes(a: 1, abcdefgh: 2, abcdefghi: 3, abcdefghij: 4, abcdefghik: 5, empty: 6)
+        try Self.checkAgainstFoundation(value)
+        let escaped = #"{"\u0061bcdefghik":5,"abcdefgh":2,"":6,"a\u0062cdefghi":3,"a":1,"abcdefghij":4}"#
+        #expect(try EventJSONDecoder().decode(Lookalikes.self, from: Array(escaped.utf8)) == value)
+        // Twenty members: the hashed lookup.
+        let wide = Dictionary(uniqueKeysWithValues: (0..<20).map { ("abcdefgh-\($0)", $0) })
+        try Self.checkAgainstFoundation(wide)
+    }
+
     @Test("Given top-level scalars, arrays and a big dictionary, when encoded and decoded, then they agree with Foundation")
     func shapes() throws {
         try Self.checkAgainstFoundation("just a string")

@@ -29,7 +29,7 @@ public struct EventJSONDecoder: Sendable {
     public func decode<T: Decodable>(_ type: T.Type, fromBuffer buffer: UnsafeBufferPointer<UInt8>) throws -> T {
         let nodes = try EventJSONScanner.scan(buffer, maximumDepth: maximumDepth)
         // `scan` refuses empty input, so there is a base address.
-        let document = EventJSONDocument(bytes: buffer.baseAddress!, nodes: nodes)
+        let document = EventJSONDocument(bytes: buffer.baseAddress!, byteCount: buffer.count, nodes: nodes)
         return try document.decodeValue(type, at: 0, path: .root)
     }
 }
@@ -38,12 +38,14 @@ public struct EventJSONDecoder: Sendable {
 /// `decode` call. Lives only for that call: `bytes` points into the caller's buffer.
 final class EventJSONDocument {
     let bytes: UnsafePointer<UInt8>
+    let byteCount: Int
     let nodes: [EventJSONNode]
     /// A `null` node after the document's own, for `superDecoder(forKey:)` of a missing key.
     let nullNode: Int32
 
-    init(bytes: UnsafePointer<UInt8>, nodes: [EventJSONNode]) {
+    init(bytes: UnsafePointer<UInt8>, byteCount: Int, nodes: [EventJSONNode]) {
         self.bytes = bytes
+        self.byteCount = byteCount
         var nodes = nodes
         nullNode = Int32(nodes.count)
         nodes.append(EventJSONNode(kind: .null, flags: 0, start: 0, end: 0))

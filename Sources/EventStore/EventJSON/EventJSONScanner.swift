@@ -177,7 +177,12 @@ struct EventJSONScanner {
                 let quotes = word ^ (ones &* 0x22)
                 let backslashes = word ^ (ones &* 0x5C)
                 let special = ((word &- ones &* 0x20) | (quotes &- ones) & ~quotes | (backslashes &- ones) & ~backslashes | word) & highs
-                guard special == 0 else { break }
+                guard special == 0 else {
+                    // The lowest flagged byte is a real match (false positives only sit above
+                    // one), so skip straight to it.
+                    index &+= special.trailingZeroBitCount >> 3
+                    break
+                }
                 index &+= 8
             }
             guard index < count else {
