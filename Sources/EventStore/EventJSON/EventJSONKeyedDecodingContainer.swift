@@ -1,13 +1,11 @@
 /// The members of one JSON object by `Key`; the lookups are `EventJSONObjectIndex`'s.
 struct EventJSONKeyedDecodingContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
-    private let document: EventJSONDocument
-    private let path: EventJSONCodingPath
     private let index: EventJSONObjectIndex
+    private var document: EventJSONDocument { index.document }
+    private var path: EventJSONCodingPath { index.path }
 
     init(document: EventJSONDocument, object: Int32, path: EventJSONCodingPath) {
-        self.document = document
-        self.path = path
-        self.index = EventJSONObjectIndex(document: document, object: object)
+        self.index = EventJSONObjectIndex(document: document, object: object, path: path)
     }
 
     @inline(__always)

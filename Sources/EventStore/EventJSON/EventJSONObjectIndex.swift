@@ -7,7 +7,11 @@ import Foundation
 /// Small objects (event bodies) are searched linearly by length and first eight bytes, which
 /// settles almost every comparison without touching the key's bytes again; big ones
 /// (dictionaries) get a hash table so decoding them is not quadratic.
-struct EventJSONObjectIndex {
+///
+/// A class, and the keyed container's only stored property: the standard
+/// library's container box copies the container on every call, and one reference is one
+/// retain where a struct of several references was several.
+final class EventJSONObjectIndex {
     struct Member {
         var keyNode: Int32
         var valueNode: Int32
@@ -18,6 +22,7 @@ struct EventJSONObjectIndex {
     }
 
     let document: EventJSONDocument
+    let path: EventJSONCodingPath
     let members: [Member]
     /// Objects of more than `linearLimit` members: an open-addressing table (linear probing)
     /// of member index + 1 (0 = free) by FNV-1a hash of the key. A later duplicate of a key
@@ -26,8 +31,9 @@ struct EventJSONObjectIndex {
     private let hashes: [UInt64]
     private static let linearLimit = 16
 
-    init(document: EventJSONDocument, object: Int32) {
+    init(document: EventJSONDocument, object: Int32, path: EventJSONCodingPath) {
         self.document = document
+        self.path = path
         let count = Int(document.nodes[Int(object)].start)
         var members: [Member] = []
         members.reserveCapacity(count)

@@ -6,16 +6,15 @@ import Foundation
 /// a third of encoding a booking body; parsing from bytes saves a String and an Array per date.
 enum EventJSONTimestamp {
     /// Appends `"<Timestamp.format(date)>"`, quotes included.
-    static func appendQuoted(_ date: Date, to output: inout [UInt8]) {
+    static func appendQuoted(_ date: Date, to output: inout EventJSONByteBuffer) {
         let totalMilliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded())
         var days = totalMilliseconds >= 0 ? totalMilliseconds / 86_400_000 : (totalMilliseconds - 86_399_999) / 86_400_000
         let millisecondOfDay = totalMilliseconds - days * 86_400_000
         let (year, month, day) = civil(fromDays: &days)
         guard year >= 0 && year <= 9999 else {
             // Timestamp.format's own rendering of years outside four digits.
-            output.append(UInt8(ascii: "\""))
-            output.append(contentsOf: Timestamp.format(date).utf8)
-            output.append(UInt8(ascii: "\""))
+            var text = Timestamp.format(date)
+            text.withUTF8 { output.appendQuoted($0) }
             return
         }
         let secondOfDay = millisecondOfDay / 1000
@@ -43,7 +42,7 @@ enum EventJSONTimestamp {
             put(millisecondOfDay % 1000, at: 21, width: 3)
             text[24] = UInt8(ascii: "Z")
             text[25] = UInt8(ascii: "\"")
-            output.append(contentsOf: UnsafeBufferPointer(text))
+            output.append(UnsafeBufferPointer(text))
         }
     }
 

@@ -8,16 +8,12 @@ extension EventJSONTree {
         // Keys escape to at most 6 bytes per byte; each member adds quotes, colon and comma;
         // each container or empty value its two brackets.
         let bound = storage.scalars.count + 6 * storage.keys.count + 4 * storage.members.count + 2 * storage.nodes.count + 2
-        return storage.scalars.withUnsafeBufferPointer { scalars in
-            storage.keys.withUnsafeBufferPointer { keys in
-                [UInt8](unsafeUninitializedCapacity: bound) { output, written in
-                    var writer = Writer(scalars: scalars, keys: keys, nodes: storage.nodes, members: storage.members,
-                                        output: output.baseAddress!, order: [])
-                    writer.order.reserveCapacity(storage.members.count)
-                    writer.write(0)
-                    written = writer.written
-                }
-            }
+        return [UInt8](unsafeUninitializedCapacity: bound) { output, written in
+            var writer = Writer(scalars: storage.scalars.bytes, keys: storage.keys.bytes, nodes: storage.nodes, members: storage.members,
+                                output: output.baseAddress!, order: [])
+            writer.order.reserveCapacity(storage.members.count)
+            writer.write(0)
+            written = writer.written
         }
     }
 
@@ -29,8 +25,14 @@ extension EventJSONTree {
         /// Room for the bound `serialize` computed.
         let output: UnsafeMutablePointer<UInt8>
         var written = 0
-        /// Member indices of the objects being written, innermost last.
-        var order: [Int32]
+        /// Members of the objects being written, innermost last, with their key prefixes at
+        /// hand so that most sort comparisons read nothing else.
+        var order: [SortEntry]
+
+        struct SortEntry {
+            var keyPrefix: UInt64
+            var member: Int32
+        }
 
         @inline(__always)
         private mutating func put(_ byte: UInt8) {
@@ -71,7 +73,7 @@ extension EventJSONTree {
             let base = order.count
             var member = node.first
             while member >= 0 {
-                order.append(member)
+                order.append(SortEntry(keyPrefix: members[Int(member)].keyPrefix, member: member))
                 member = members[Int(member)].next
             }
             // Insertion sort: objects are small, and it is stable, so among equal keys the
@@ -80,7 +82,7 @@ extension EventJSONTree {
                 for sorted in (base + 1)..<order.count {
                     let moving = order[sorted]
                     var slot = sorted
-                    while slot > base, compareKeys(order[slot - 1], moving) > 0 {
+                    while slot > base, isAfter(order[slot - 1], moving) {
                         order[slot] = order[slot - 1]
                         slot -= 1
                     }
@@ -91,18 +93,20 @@ extension EventJSONTree {
             var first = true
             var position = base
             while position < order.count {
-                let current = order[position]
+                let current = order[position].member
                 position += 1
                 // A key encoded twice: the last one wins, as in Foundation.
-                if position < order.count, compareKeys(current, order[position]) == 0 { continue }
+                if position < order.count, order[position].keyPrefix == order[position - 1].keyPrefix,
+                   compareKeys(current, order[position].member) == 0 { continue }
                 if !first { put(UInt8(ascii: ",")) }
                 first = false
                 let key = members[Int(current)]
                 let keyBytes = UnsafeBufferPointer(rebasing: keys[Int(key.keyStart)..<Int(key.keyStart + key.keyLength)])
                 if key.keyNeedsEscaping {
-                    var escaped: [UInt8] = []
-                    EventJSONTree.appendQuoted(keyBytes, to: &escaped)
-                    escaped.withUnsafeBufferPointer { put($0) }
+                    var escaped = EventJSONByteBuffer(capacity: 6 * keyBytes.count + 2)
+                    escaped.appendQuoted(keyBytes)
+                    put(escaped.bytes)
+                    escaped.free()
                 } else {
                     put(UInt8(ascii: "\""))
                     put(keyBytes)
@@ -113,6 +117,12 @@ extension EventJSONTree {
             }
             put(UInt8(ascii: "}"))
             order.removeSubrange(base...)
+        }
+
+        @inline(__always)
+        private func isAfter(_ left: SortEntry, _ right: SortEntry) -> Bool {
+            if left.keyPrefix != right.keyPrefix { return left.keyPrefix > right.keyPrefix }
+            return compareKeys(left.member, right.member) > 0
         }
 
         /// Byte order of the two members' keys: negative, zero or positive.
@@ -127,34 +137,5 @@ extension EventJSONTree {
             }
             return Int(a.keyLength) - Int(b.keyLength)
         }
-    }
-
-    /// Appends `bytes` (valid UTF-8) as a JSON string: quotes, backslashes and control
-    /// characters escaped the way Foundation does; everything else, "/" included, as is.
-    static func appendQuoted(_ bytes: UnsafeBufferPointer<UInt8>, to output: inout [UInt8]) {
-        output.append(UInt8(ascii: "\""))
-        var runStart = 0
-        for index in 0..<bytes.count {
-            let byte = bytes[index]
-            guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
-            if runStart < index { output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index])) }
-            runStart = index + 1
-            output.append(UInt8(ascii: "\\"))
-            switch byte {
-            case UInt8(ascii: "\""): output.append(UInt8(ascii: "\""))
-            case UInt8(ascii: "\\"): output.append(UInt8(ascii: "\\"))
-            case 0x08: output.append(UInt8(ascii: "b"))
-            case 0x09: output.append(UInt8(ascii: "t"))
-            case 0x0A: output.append(UInt8(ascii: "n"))
-            case 0x0C: output.append(UInt8(ascii: "f"))
-            case 0x0D: output.append(UInt8(ascii: "r"))
-            default:
-                let hexDigits: StaticString = "0123456789abcdef"
-                output.append(contentsOf: [UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
-                                           hexDigits.utf8Start[Int(byte >> 4)], hexDigits.utf8Start[Int(byte & 0xF)]])
-            }
-        }
-        if runStart < bytes.count { output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...])) }
-        output.append(UInt8(ascii: "\""))
     }
 }

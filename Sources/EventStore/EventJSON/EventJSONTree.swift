@@ -30,8 +30,8 @@ final class EventJSONTree {
     }
 
     struct Storage {
-        var scalars: [UInt8] = []
-        var keys: [UInt8] = []
+        var scalars = EventJSONByteBuffer(capacity: 512)
+        var keys = EventJSONByteBuffer(capacity: 256)
         var nodes: [Node] = []
         var members: [Member] = []
     }
@@ -45,13 +45,13 @@ final class EventJSONTree {
     init() {
         storage = .allocate(capacity: 1)
         storage.initialize(to: Storage())
-        storage.pointee.scalars.reserveCapacity(512)
-        storage.pointee.keys.reserveCapacity(256)
         storage.pointee.nodes.reserveCapacity(32)
         storage.pointee.members.reserveCapacity(32)
     }
 
     deinit {
+        storage.pointee.scalars.free()
+        storage.pointee.keys.free()
         storage.deinitialize(count: 1)
         storage.deallocate()
     }
@@ -100,9 +100,13 @@ final class EventJSONTree {
     private func setKey(_ key: UnsafeBufferPointer<UInt8>, of member: inout Member) {
         member.keyStart = Int32(storage.pointee.keys.count)
         member.keyLength = Int32(key.count)
-        storage.pointee.keys.append(contentsOf: key)
+        storage.pointee.keys.append(key)
         var prefix: UInt64 = 0
-        for index in 0..<8 { prefix = prefix << 8 | UInt64(index < key.count ? key[index] : 0) }
+        if key.count >= 8 {
+            prefix = UnsafeRawPointer(key.baseAddress!).loadUnaligned(as: UInt64.self).bigEndian
+        } else {
+            for index in 0..<8 { prefix = prefix << 8 | UInt64(index < key.count ? key[index] : 0) }
+        }
         member.keyPrefix = prefix
         member.keyNeedsEscaping = key.contains { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }
     }
@@ -121,18 +125,22 @@ final class EventJSONTree {
         storage.pointee.nodes[Int(node)] = Node(kind: .scalar, first: start, last: Int32(storage.pointee.scalars.count), count: 0)
     }
 
+    private static var null: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: ("null" as StaticString).utf8Start, count: 4) }
+    private static var `true`: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: ("true" as StaticString).utf8Start, count: 4) }
+    private static var `false`: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: ("false" as StaticString).utf8Start, count: 5) }
+
     func setNull(_ node: Int32) {
         let start = startScalar(node)
-        storage.pointee.scalars.append(contentsOf: [UInt8(ascii: "n"), UInt8(ascii: "u"), UInt8(ascii: "l"), UInt8(ascii: "l")])
+        storage.pointee.scalars.append(EventJSONTree.null)
         finishScalar(node, from: start)
     }
 
     func setBool(_ value: Bool, _ node: Int32) {
         let start = startScalar(node)
         if value {
-            storage.pointee.scalars.append(contentsOf: [UInt8(ascii: "t"), UInt8(ascii: "r"), UInt8(ascii: "u"), UInt8(ascii: "e")])
+            storage.pointee.scalars.append(EventJSONTree.true)
         } else {
-            storage.pointee.scalars.append(contentsOf: [UInt8(ascii: "f"), UInt8(ascii: "a"), UInt8(ascii: "l"), UInt8(ascii: "s"), UInt8(ascii: "e")])
+            storage.pointee.scalars.append(EventJSONTree.false)
         }
         finishScalar(node, from: start)
     }
@@ -140,7 +148,7 @@ final class EventJSONTree {
     func setString(_ value: String, _ node: Int32) {
         let start = startScalar(node)
         var value = value
-        value.withUTF8 { EventJSONTree.appendQuoted($0, to: &storage.pointee.scalars) }
+        value.withUTF8 { storage.pointee.scalars.appendQuoted($0) }
         finishScalar(node, from: start)
     }
 
@@ -156,7 +164,7 @@ final class EventJSONTree {
                 digits[index] = UInt8(ascii: "0") + UInt8(magnitude % 10)
                 magnitude /= 10
             } while magnitude > 0
-            storage.pointee.scalars.append(contentsOf: UnsafeBufferPointer(rebasing: digits[index...]))
+            storage.pointee.scalars.append(UnsafeBufferPointer(rebasing: digits[index...]))
         }
         finishScalar(node, from: start)
     }
@@ -182,7 +190,7 @@ final class EventJSONTree {
         text.withUTF8 { bytes in
             let length = bytes.count >= 2 && bytes[bytes.count - 2] == UInt8(ascii: ".") && bytes[bytes.count - 1] == UInt8(ascii: "0")
                 ? bytes.count - 2 : bytes.count
-            storage.pointee.scalars.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[0..<length]))
+            storage.pointee.scalars.append(UnsafeBufferPointer(rebasing: bytes[0..<length]))
         }
         finishScalar(node, from: start)
     }
