@@ -91,6 +91,17 @@ struct EventJSONEquivalenceTests {
         #expect(try EventJSONDecoder().decode(Int?.self, from: Array("null".utf8)) == nil)
     }
 
+    @Test("Given doubly optional values, when encoded and decoded, then the bytes and the values are Foundation's")
+    func nestedOptionals() throws {
+        struct Twice: Codable, Equatable { var x: Int??; var list: [Int??]; var map: [String: Int?] }
+        for value in [Twice(x: .some(nil), list: [.some(nil), nil, 3], map: ["a": nil, "b": 2]), Twice(x: nil, list: [], map: [:]),
+                      Twice(x: 5, list: [.some(.some(1))], map: ["": nil])] {
+            let ours = try EventJSONEncoder().encode(value)
+            #expect(ours == Array(try EventCoding.encoder.encode(value)))
+            #expect(try EventJSONDecoder().decode(Twice.self, from: ours) == EventCoding.decoder.decode(Twice.self, from: Data(ours)))
+        }
+    }
+
     @Test("Given duplicate keys, when decoded, then the first wins, as with Foundation")
     func duplicateKeys() throws {
         struct One: Codable, Equatable { var a: Int }
