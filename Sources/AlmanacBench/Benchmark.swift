@@ -13,6 +13,7 @@ enum BenchmarkCatalog {
         EventStoreBenchmark(),
         EventStoreLayersBenchmark(),
         ProjectionsBenchmark(),
+        EventJSONBenchmark(),
     ]
 
     static func select(_ names: [String]) throws -> [any Benchmark] {
