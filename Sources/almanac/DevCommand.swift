@@ -4,6 +4,8 @@ import Foundation
 import LocalServers
 import Logging
 import NATSClient
+import PostgresClient
+import Projections
 import ServiceLifecycle
 import UnixSignals
 
@@ -35,7 +37,15 @@ struct DevCommand: AsyncParsableCommand {
             try await AlmanacStreams.ensure(on: nats.jetStream)
             try await DatabaseMigrations.apply(connectionString: servers.connectionString(database: "almanac"), logger: logger)
             let booking = try BookingServices.commandServer(connection: nats, logger: Logger(label: "almanac.booking"))
-            services = [LocalServersService(servers: servers), ConnectionService(connection: nats), booking]
+            let projections = try AlmanacProjections.catalog().projections
+            let pool = PostgresPool(PostgresConfiguration(conninfo: servers.connectionString(database: "almanac"), applicationName: "almanac-dev"),
+                                    size: projections.count + 2, logger: logger)
+            let projectors = projections.map {
+                Projector(projection: $0, pool: pool, jetStream: nats.jetStream, instance: "dev", logger: Logger(label: "almanac.projector"))
+            }
+            // Listed in start order; the group stops them in reverse: projectors and the handler
+            // first, then the connections, the servers last.
+            services = [LocalServersService(servers: servers), PoolService(pool: pool), ConnectionService(connection: nats), booking] + projectors
         } catch {
             await servers.stop()
             throw error
@@ -94,5 +104,15 @@ struct ConnectionService: Service {
     func run() async throws {
         try? await gracefulShutdown()
         connection.close()
+    }
+}
+
+/// Closes a PostgreSQL pool at shutdown, after the services listed after it have finished.
+struct PoolService: Service {
+    let pool: PostgresPool
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        await pool.close()
     }
 }

@@ -36,7 +36,7 @@ struct ProjectorCommand: AsyncParsableCommand {
         func run() async throws {
             try logging.bootstrap()
             let logger = Logger(label: "almanac.projector")
-            let projections = try ProjectionCatalog.standard().select(names)
+            let projections = try AlmanacProjections.catalog().select(names)
             try await DatabaseMigrations.apply(connectionString: database.url, logger: logger)
             let connection = try await nats.connect(name: "almanac-projector")
             defer { connection.close() }

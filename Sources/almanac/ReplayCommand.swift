@@ -38,7 +38,7 @@ struct ReplayCommand: AsyncParsableCommand {
     func run() async throws {
         try logging.bootstrap()
         let logger = Logger(label: "almanac.replay")
-        guard let projection = try ProjectionCatalog.standard().select([name]).first else { return }
+        guard let projection = try AlmanacProjections.catalog().select([name]).first else { return }
         try await DatabaseMigrations.apply(connectionString: database.url, logger: logger)
         let connection = try await nats.connect(name: "almanac-replay")
         defer { connection.close() }

@@ -69,6 +69,20 @@ struct AlmanacCLITests {
         }
         let bookings = streams.output.split(separator: "\n").first { $0.hasPrefix("BOOKINGS ") }?.split(separator: " ").dropFirst(2).first
         #expect(bookings.flatMap { Int($0) }.map { $0 > 200 } == true, "the demo catalog (200 desks and more) is in BOOKINGS")
+
+        // The projector turns it into the read model the booking page queries.
+        let database = try #require(banner.split(separator: "\n").first { $0.hasPrefix("Database ") })
+        let port = try #require(database.split(separator: " ").first { $0.hasPrefix("port=") }.flatMap { Int($0.dropFirst(5)) })
+        let postgres = PostgresEndpoint(host: "127.0.0.1", port: port, user: "postgres", binDirectory: env.postgres.binDirectory)
+        let deadline = ContinuousClock.now + .seconds(60)
+        var desks = ""
+        while ContinuousClock.now < deadline {
+            desks = (try? await postgres.psql("select count(*) from booking.resources where kind = 'desk'", database: "almanac"))?
+                .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+            if desks == "200" { break }
+            try await Task.sleep(for: .milliseconds(200)) // re-check the read model until the projector caught up
+        }
+        #expect(desks == "200")
         let pidFile = folder.appendingPathComponent("data/postgres/data/postmaster.pid")
         #expect(FileManager.default.fileExists(atPath: pidFile.path))
 
