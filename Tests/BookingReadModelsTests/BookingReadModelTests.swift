@@ -56,7 +56,7 @@ struct BookingReadModelTests {
         running.cancel()
         _ = await running.result
 
-        let queries = BookingQueries(pool: pool)
+        let queries = BookingReadModelQueries(pool: pool)
         #expect(try await queries.sites().map(\.siteId).sorted() == ["new-york", "zurich"])
         #expect(try await queries.resources(site: "zurich", kind: .desk).count == 100)
         #expect(try await queries.resources(site: "zurich", kind: .desk, attribute: "standing-desk").allSatisfy { $0.attributes.contains("standing-desk") })

@@ -4,7 +4,7 @@ import PostgresClient
 
 /// Queries over the booking read models, for the booking page and API. Every value is a
 /// parameter; the schema is the projection's (swapped in place by a rebuild).
-public struct BookingQueries: Sendable {
+public struct BookingReadModelQueries: Sendable {
     let pool: PostgresPool
     let schema: String
 
