@@ -4,6 +4,7 @@ import Logging
 import NATSClient
 import PostgresClient
 @testable import Projections
+import Synchronization
 import TestSupport
 
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -18,7 +19,7 @@ struct ProjectionHarness {
 
     static func make(_ label: String) async throws -> ProjectionHarness {
         let env = try await TestServers.shared()
-        let nats = try await NATSConnection.connect(NATSConnectOptions(url: env.natsURL, name: "projections-test"))
+        let nats = try await NATSConnection.connect(NATSConnectOptions(url: try await ProjectionsNATS.url(), name: "projections-test"))
         let token = UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(10)
         let stream = "PJ_\(label.uppercased())_\(token)"
         let prefix = "pj\(token)"
@@ -82,6 +83,22 @@ struct ProjectionHarness {
     func close() async {
         await pool.close()
         nats.close()
+    }
+}
+
+/// A nats-server of this suite's own: these tests write thousands of events with
+/// `sync_interval: always`, which would slow the shared server's API down for the other suites.
+enum ProjectionsNATS {
+    private static let server = Mutex<Task<LocalNATSServer, any Error>?>(nil)
+
+    static func url() async throws -> String {
+        let task = server.withLock { task in
+            if let task { return task }
+            let started = Task { try await TestServers.shared().startPrivateNATS() }
+            task = started
+            return started
+        }
+        return try await task.value.url
     }
 }
 
