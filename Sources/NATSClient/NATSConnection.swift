@@ -104,6 +104,17 @@ public final class NATSConnection: Sendable {
 
     public var isClosed: Bool { natsConnection_IsClosed(handle) }
 
+    /// How often libnats has reconnected this connection since it was opened.
+    public var reconnects: UInt64 {
+        var stats: OpaquePointer?
+        guard natsStatistics_Create(&stats) == NATS_OK, let stats else { return 0 }
+        defer { natsStatistics_Destroy(stats) }
+        var reconnects: UInt64 = 0
+        guard natsConnection_GetStats(handle, stats) == NATS_OK,
+              natsStatistics_GetCounts(stats, nil, nil, nil, nil, &reconnects) == NATS_OK else { return 0 }
+        return reconnects
+    }
+
     /// Publishes without waiting (core NATS, at most once). Returns once libnats has buffered it.
     public func publish(_ subject: String, headers: NATSHeaders = [:], payload: [UInt8] = [], reply: String? = nil) throws {
         try Subject.validatePublish(subject)

@@ -22,7 +22,6 @@ struct ReconnectTests {
         let (milestones, milestone) = AsyncStream.makeStream(of: Int.self)
         let publisher = Task {
             var acknowledged: [String: UInt64] = [:]
-            var failures = 0
             for index in 0..<total {
                 let id = "event-\(index)"
                 // A publisher that did not hear an ack retries with the same id: either the
@@ -33,18 +32,17 @@ struct ReconnectTests {
                         acknowledged[id] = ack.seq
                         break
                     } catch {
-                        failures += 1
                         try await Task.sleep(for: .milliseconds(20)) // back-off between retries, not synchronisation
                     }
                 }
                 if index == total / 3 { milestone.yield(index) }
             }
             milestone.finish()
-            return (acknowledged, failures)
+            return acknowledged
         }
         // Restart once a third has been acknowledged, while the publisher keeps going.
         for await _ in milestones { try await server.restart(); break }
-        let (acknowledged, failures) = try await publisher.value
+        let acknowledged = try await publisher.value
 
         #expect(acknowledged.count == total)
         var stored: [String: UInt64] = [:]
@@ -53,7 +51,9 @@ struct ReconnectTests {
         }
         #expect(stored == acknowledged, "every acknowledged message is stored once, at the acknowledged sequence")
         #expect(try await js.streamInfo(stream.name).state.messages == UInt64(total))
-        // The restart really interrupted the publisher (otherwise the test proves nothing).
-        #expect(failures > 0)
+        // The restart really happened under the publisher's connection (otherwise the test
+        // proves nothing). Whether a publish failed meanwhile depends on timing: libnats may
+        // buffer across a quick reconnect, so the reconnect count is the evidence.
+        #expect(nats.reconnects >= 1)
     }
 }
