@@ -48,7 +48,7 @@ import Testing
             #expect(bens.code == "slot_taken")
             #expect(bens.headers[.contentType] == "application/problem+json")
 
-            let before = try await harness.storedEventCount()
+            let before = try await harness.lastSequence(of: "bookings.resource.zh-desk-002")
             let foreign = try await client.call(.post, "/api/bookings/\(bookingId)/cancel", token: ben, idempotencyKey: "ben-cancels",
                                                 body: #"{"resourceId":"zh-desk-002"}"#)
             #expect(foreign.status == 404)
@@ -57,7 +57,7 @@ import Testing
                                                 body: #"{"resourceId":"zh-desk-002"}"#)
             #expect(unknown.status == 404)
             #expect(unknown.json["detail"] as? String == foreign.json["detail"] as? String)
-            #expect(try await harness.storedEventCount() == before)
+            #expect(try await harness.lastSequence(of: "bookings.resource.zh-desk-002") == before)
         }
     }
 

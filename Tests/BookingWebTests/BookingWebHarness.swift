@@ -66,9 +66,9 @@ struct BookingWebHarness: Sendable {
         try issuer.mintToken(for: subject, roles: roles)
     }
 
-    /// Messages in the BOOKINGS stream: unchanged by a request means nothing was appended.
-    func storedEventCount() async throws -> UInt64 {
-        try await connection.jetStream.streamInfo(AlmanacStreams.bookings).state.messages
+    /// The last sequence on `subject` (nil when it has no events).
+    func lastSequence(of subject: String) async throws -> UInt64? {
+        try await store.lastEvent(subject: subject)?.sequence
     }
 }
 
