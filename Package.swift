@@ -86,7 +86,7 @@ let package = Package(
         .testTarget(name: "LocalServersTests", dependencies: ["LocalServers", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "CommandBusTests", dependencies: ["CommandBus", "EventStore", "NATSClient", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "BookingServiceTests", dependencies: ["BookingService", "Booking", "AlmanacEvents", "CommandBus", "EventStore", "NATSClient", "TestSupport"], swiftSettings: settings),
-        .testTarget(name: "BookingWebTests", dependencies: ["BookingWeb", "Access", "AlmanacEvents", "Booking", "BookingService", "CommandBus", "EventStore", "HTTPClient", "LocalServers", "NATSClient", "TestSupport", hummingbird, hummingbirdTesting], swiftSettings: settings),
+        .testTarget(name: "BookingWebTests", dependencies: ["BookingWeb", "Access", "AlmanacEvents", "Booking", "BookingService", "CommandBus", "EventStore", "HTTPClient", "LocalServers", "NATSClient", "TestSupport", hummingbird, hummingbirdTesting], exclude: ["Browser"], swiftSettings: settings),
         .testTarget(name: "AccessTests", dependencies: ["Access", "HTTPClient", jwtKit, "TestSupport"], swiftSettings: settings),
         .testTarget(name: "BookingTests", dependencies: ["Booking"], swiftSettings: settings),
         .testTarget(name: "AlmanacEventsTests", dependencies: ["AlmanacEvents", "EventStore", "Booking", "TestSupport"], swiftSettings: settings),

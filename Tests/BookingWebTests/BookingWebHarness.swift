@@ -57,7 +57,7 @@ struct BookingWebHarness: Sendable {
     }
 
     func configuration(commandPrefix: String = BookingCommandCodec.prefix, maximumBodyBytes: Int = 16 * 1024) -> BookingWebConfiguration {
-        BookingWebConfiguration(maximumBodyBytes: maximumBodyBytes, commands: CommandClient(connection: connection, prefix: commandPrefix),
+        BookingWebConfiguration(port: 0, maximumBodyBytes: maximumBodyBytes, commands: CommandClient(connection: connection, prefix: commandPrefix),
                                 commandTimeout: .seconds(5), verifier: verifier, devIssuer: issuer,
                                 queries: AggregateBookingQueries(store: store, siteIds: ["zurich"]))
     }
