@@ -52,7 +52,8 @@ let package = Package(
         // MARK: Wiring of domains to infrastructure
         .target(name: "AlmanacEvents", dependencies: ["EventStore", "Booking"], swiftSettings: settings),
         .target(name: "BookingService", dependencies: ["Booking", "AlmanacEvents", "CommandBus", "EventStore", "NATSClient", log, lifecycle], swiftSettings: settings),
-        .target(name: "Projections", dependencies: ["NATSClient", "PostgresClient", "EventStore", log], swiftSettings: settings),
+        .target(name: "Projections", dependencies: ["NATSClient", "PostgresClient", "EventStore", log, lifecycle], swiftSettings: settings),
+        .target(name: "BookingReadModels", dependencies: ["Booking", "AlmanacEvents", "Projections", "PostgresClient", "EventStore"], swiftSettings: settings),
 
         // MARK: Operations
         .target(name: "LocalServers", dependencies: [log], swiftSettings: settings),
@@ -68,12 +69,15 @@ let package = Package(
         // MARK: Executables (thin: argument parsing and assembly only)
         .executableTarget(
             name: "almanac",
-            dependencies: ["NATSClient", "PostgresClient", "EventStore", "LocalServers", "OperatorTools", argumentParser, log, lifecycle, unixSignals],
+            dependencies: [
+                "NATSClient", "PostgresClient", "EventStore", "LocalServers", "OperatorTools", "Booking", "AlmanacEvents", "BookingService",
+                "CommandBus", "Projections", "BookingReadModels", argumentParser, log, lifecycle, unixSignals,
+            ],
             swiftSettings: settings
         ),
         .executableTarget(
             name: "AlmanacBench",
-            dependencies: ["NATSClient", "EventStore", "LocalServers", argumentParser, log],
+            dependencies: ["NATSClient", "EventStore", "LocalServers", "PostgresClient", "Projections", argumentParser, log],
             swiftSettings: settings
         ),
 
@@ -87,10 +91,15 @@ let package = Package(
         .testTarget(name: "CommandBusTests", dependencies: ["CommandBus", "EventStore", "NATSClient", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "BookingServiceTests", dependencies: ["BookingService", "Booking", "AlmanacEvents", "CommandBus", "EventStore", "NATSClient", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "BookingWebTests", dependencies: ["BookingWeb", "Access", "AlmanacEvents", "Booking", "BookingService", "CommandBus", "EventStore", "HTTPClient", "LocalServers", "NATSClient", "TestSupport", hummingbird, hummingbirdTesting], exclude: ["Browser"], swiftSettings: settings),
+        .testTarget(
+            name: "BookingReadModelsTests",
+            dependencies: ["BookingReadModels", "BookingService", "Booking", "AlmanacEvents", "Projections", "PostgresClient", "EventStore", "NATSClient", "CommandBus", "TestSupport"],
+            swiftSettings: settings
+        ),
         .testTarget(name: "AccessTests", dependencies: ["Access", "HTTPClient", jwtKit, "TestSupport"], swiftSettings: settings),
         .testTarget(name: "BookingTests", dependencies: ["Booking"], swiftSettings: settings),
         .testTarget(name: "AlmanacEventsTests", dependencies: ["AlmanacEvents", "EventStore", "Booking", "TestSupport"], swiftSettings: settings),
-        .testTarget(name: "ProjectionsTests", dependencies: ["Projections", "NATSClient", "PostgresClient", "EventStore", "TestSupport"], swiftSettings: settings),
+        .testTarget(name: "ProjectionsTests", dependencies: ["Projections", "NATSClient", "PostgresClient", "EventStore", "TestSupport", lifecycle], swiftSettings: settings),
         .testTarget(name: "OperatorToolsTests", dependencies: ["OperatorTools", "NATSClient", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "AlmanacCLITests", dependencies: ["NATSClient", "TestSupport"], swiftSettings: settings),
     ]

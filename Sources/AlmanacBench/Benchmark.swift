@@ -12,6 +12,8 @@ enum BenchmarkCatalog {
     static let all: [any Benchmark] = [
         EventStoreBenchmark(),
         EventStoreLayersBenchmark(),
+        ProjectionsBenchmark(),
+        EventJSONBenchmark(),
     ]
 
     static func select(_ names: [String]) throws -> [any Benchmark] {

@@ -40,7 +40,15 @@ public struct BookingCommandHandler: Sendable {
         do {
             return try await locks.withLocks(try first.map(Self.subject)) {
                 try await withOptimisticRetry(onConflict: { _ in }) { attempt in
-                    try await decideAndAppend(command, actor: actor, correlationId: correlationId, refresh: attempt > 1)
+                    // First from the cache; after a conflict, from the stream as it is now.
+                    let reply = try await decideAndAppend(command, actor: actor, correlationId: correlationId, verified: attempt > 1)
+                    if case .rejected = reply, attempt == 1 {
+                        // Another replica may have changed an aggregate since this one cached it
+                        // (a floor added, a booking cancelled): a rejection must rest on current
+                        // state, so check the heads and decide again.
+                        return try await decideAndAppend(command, actor: actor, correlationId: correlationId, verified: true)
+                    }
+                    return reply
                 }
             }
         } catch let error as SubjectTokenError {
@@ -53,7 +61,8 @@ public struct BookingCommandHandler: Sendable {
         }
     }
 
-    private func decideAndAppend(_ command: BookingCommand, actor: Principal, correlationId: String?, refresh: Bool) async throws -> CommandReply {
+    /// `verified`: load each aggregate as the stream has it now rather than trusting the cache.
+    private func decideAndAppend(_ command: BookingCommand, actor: Principal, correlationId: String?, verified: Bool) async throws -> CommandReply {
         var context = DecisionContext(actor: actor, now: now())
         var loaded: [AggregateRef: (version: UInt64?, recent: [String: [UInt64]])] = [:]
         // Some aggregates are only known from others (a booking's owner, from its resource):
@@ -65,15 +74,15 @@ public struct BookingCommandHandler: Sendable {
                 let subject = try Self.subject(of: aggregate)
                 switch aggregate {
                 case .site(let id):
-                    let state = refresh ? try await sites.refresh(subject) : try await sites.load(subject)
+                    let state = verified ? try await sites.current(subject) : try await sites.load(subject)
                     context.sites[id] = state.state
                     loaded[aggregate] = (state.version, state.recentCommands)
                 case .resource(let id):
-                    let state = refresh ? try await resources.refresh(subject) : try await resources.load(subject)
+                    let state = verified ? try await resources.current(subject) : try await resources.load(subject)
                     context.resources[id] = state.state
                     loaded[aggregate] = (state.version, state.recentCommands)
                 case .person(let id):
-                    let state = refresh ? try await persons.refresh(subject) : try await persons.load(subject)
+                    let state = verified ? try await persons.current(subject) : try await persons.load(subject)
                     context.persons[id] = state.state
                     loaded[aggregate] = (state.version, state.recentCommands)
                 }

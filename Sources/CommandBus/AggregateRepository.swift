@@ -47,6 +47,16 @@ public final class AggregateRepository<State: Sendable>: Sendable {
         return try await refresh(subject)
     }
 
+    /// The state as the stream has it now: the cache when its version is still the subject's
+    /// last sequence (one cheap request), else refreshed. For decisions that must not rest on
+    /// a stale cache, such as rejecting a command.
+    public func current(_ subject: String) async throws -> Loaded {
+        if let hit = touch(subject), try await store.lastSequence(subject: subject) == hit.version {
+            return hit
+        }
+        return try await refresh(subject)
+    }
+
     /// Reads the events after the cached version (all of them on a miss) and caches the result.
     @discardableResult
     public func refresh(_ subject: String) async throws -> Loaded {

@@ -133,6 +133,12 @@ public struct EventStore: Sendable {
         try await readRaw(subject: subject, from: sequence).map(registry.decode)
     }
 
+    /// The subject's version: the sequence of its last event, nil when it has none. One request
+    /// to the stream leader, nothing decoded.
+    public func lastSequence(subject: String) async throws -> UInt64? {
+        try await jetStream.lastMessage(stream: stream, subject: subject)?.sequence
+    }
+
     /// The last event on `subject` and with it the subject's version, without reading the rest.
     public func lastEvent(subject: String) async throws -> RecordedEvent? {
         try await jetStream.lastMessage(stream: stream, subject: subject).map(registry.decode)

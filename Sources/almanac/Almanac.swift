@@ -13,7 +13,10 @@ struct Almanac: AsyncParsableCommand {
         Every change is an event in a JetStream stream; projectors turn events into PostgreSQL read models. \
         Configuration comes from flags or the environment: ALMANAC_NATS_URL, ALMANAC_NATS_CREDS, ALMANAC_DATABASE_URL, ALMANAC_LOG_LEVEL.
         """,
-        subcommands: [DevCommand.self, MigrateCommand.self, StreamsCommand.self, TailCommand.self],
+        subcommands: [
+            DevCommand.self, BookingRoleCommand.self, ProjectorCommand.self,
+            MigrateCommand.self, StreamsCommand.self, TailCommand.self, LagCommand.self, ReplayCommand.self,
+        ],
         groupedSubcommands: []
     )
 

@@ -4,6 +4,8 @@ import Foundation
 import LocalServers
 import Logging
 import NATSClient
+import PostgresClient
+import Projections
 import ServiceLifecycle
 import UnixSignals
 
@@ -28,16 +30,37 @@ struct DevCommand: AsyncParsableCommand {
         configuration.natsSyncInterval = relaxedDurability ? .serverDefault : .always
         logger.info("starting nats-server and PostgreSQL in \(dataDirectory)")
         let servers = try await LocalServers.start(configuration, logger: logger)
+        let nats: NATSConnection
         let services: [any Service]
         do {
-            let nats = try await NATSConnection.connect(NATSConnectOptions(url: servers.natsURL, name: "almanac-dev"), logger: Logger(label: "almanac.nats"))
+            nats = try await NATSConnection.connect(NATSConnectOptions(url: servers.natsURL, name: "almanac-dev"), logger: Logger(label: "almanac.nats"))
             try await AlmanacStreams.ensure(on: nats.jetStream)
             try await DatabaseMigrations.apply(connectionString: servers.connectionString(database: "almanac"), logger: logger)
-            services = [LocalServersService(servers: servers), ConnectionService(connection: nats)]
+            let booking = try BookingServices.commandServer(connection: nats, logger: Logger(label: "almanac.booking"))
+            let projections = try AlmanacProjections.catalog().projections
+            let pool = PostgresPool(PostgresConfiguration(conninfo: servers.connectionString(database: "almanac"), applicationName: "almanac-dev"),
+                                    size: projections.count + 2, logger: logger)
+            let projectors = projections.map {
+                Projector(projection: $0, pool: pool, jetStream: nats.jetStream, instance: "dev", logger: Logger(label: "almanac.projector"))
+            }
+            // Listed in start order; the group stops them in reverse: projectors and the handler
+            // first, then the connections, the servers last.
+            services = [LocalServersService(servers: servers), PoolService(pool: pool), ConnectionService(connection: nats), booking] + projectors
         } catch {
             await servers.stop()
             throw error
         }
+        // Seeds the demo catalog through the command handler like any admin change, once the
+        // services run; stable idempotency keys make a second start append nothing.
+        let seeding = Task {
+            do {
+                let seeded = try await DemoSeed.run(connection: nats, logger: logger)
+                logger.info("demo catalog ready", metadata: ["applied": "\(seeded.applied)", "already there": "\(seeded.duplicates)"])
+            } catch {
+                logger.error("demo seed failed: \(error)")
+            }
+        }
+        defer { seeding.cancel() }
         // Unbuffered: when output goes to a file or pipe (tools/run | tee), the banner must
         // appear now, not when the process exits.
         FileHandle.standardOutput.write(Data((DevBanner.text(servers: servers) + "\n").utf8))
@@ -81,5 +104,15 @@ struct ConnectionService: Service {
     func run() async throws {
         try? await gracefulShutdown()
         connection.close()
+    }
+}
+
+/// Closes a PostgreSQL pool at shutdown, after the services listed after it have finished.
+struct PoolService: Service {
+    let pool: PostgresPool
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        await pool.close()
     }
 }

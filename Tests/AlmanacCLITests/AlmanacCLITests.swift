@@ -52,7 +52,7 @@ struct AlmanacCLITests {
         #expect(result.errorOutput == "almanac: cannot reach PostgreSQL at 127.0.0.1:\(port): connection refused\n")
     }
 
-    @Test("almanac dev starts the servers, creates the streams, migrates, and stops everything on SIGTERM")
+    @Test("almanac dev starts the servers, creates the streams, migrates, seeds the demo catalog through the booking handler, and stops everything on SIGTERM")
     func devRunsAndStops() async throws {
         let env = try await TestServers.shared()
         let folder = try env.makeDirectory(prefix: "dev")
@@ -62,10 +62,27 @@ struct AlmanacCLITests {
         let banner = try await LogWatcher.waitFor(file: log, containing: "Almanac is running", timeout: .seconds(120))
         let natsURL = try #require(banner.split(separator: "\n").first { $0.hasPrefix("NATS ") }?.split(separator: " ").dropFirst().first.map(String.init))
 
+        _ = try await LogWatcher.waitFor(file: log, containing: "demo catalog ready", timeout: .seconds(120))
         let streams = try await BuiltProducts.run("almanac", ["streams", "--nats-url", natsURL])
         for name in ["BOOKINGS", "FLOWS", "RUNS", "WORK", "SCHEDULES"] {
             #expect(streams.output.split(separator: "\n").contains { $0.hasPrefix(name + " ") }, "missing stream \(name)")
         }
+        let bookings = streams.output.split(separator: "\n").first { $0.hasPrefix("BOOKINGS ") }?.split(separator: " ").dropFirst(2).first
+        #expect(bookings.flatMap { Int($0) }.map { $0 > 200 } == true, "the demo catalog (200 desks and more) is in BOOKINGS")
+
+        // The projector turns it into the read model the booking page queries.
+        let database = try #require(banner.split(separator: "\n").first { $0.hasPrefix("Database ") })
+        let port = try #require(database.split(separator: " ").first { $0.hasPrefix("port=") }.flatMap { Int($0.dropFirst(5)) })
+        let postgres = PostgresEndpoint(host: "127.0.0.1", port: port, user: "postgres", binDirectory: env.postgres.binDirectory)
+        let deadline = ContinuousClock.now + .seconds(60)
+        var desks = ""
+        while ContinuousClock.now < deadline {
+            desks = (try? await postgres.psql("select count(*) from booking.resources where kind = 'desk'", database: "almanac"))?
+                .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+            if desks == "200" { break }
+            try await Task.sleep(for: .milliseconds(200)) // re-check the read model until the projector caught up
+        }
+        #expect(desks == "200")
         let pidFile = folder.appendingPathComponent("data/postgres/data/postmaster.pid")
         #expect(FileManager.default.fileExists(atPath: pidFile.path))
 

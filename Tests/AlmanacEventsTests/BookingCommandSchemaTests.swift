@@ -2,6 +2,7 @@ import Booking
 import EventStore
 import Foundation
 import Testing
+import TestSupport
 
 /// Booking commands as the services send them (RFC 3339 dates, like events) validate against
 /// `schemas/commands/booking.<wire name>.schema.json`, and the schemas refuse what decide would.
@@ -37,7 +38,7 @@ struct BookingCommandSchemaTests {
     }
 
     @Test("every command validates against the schema of its wire name")
-    func commandsValidate() throws {
+    func commandsValidate() async throws {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("booking-commands-\(UUID())")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
@@ -49,13 +50,13 @@ struct BookingCommandSchemaTests {
                 try EventCoding.encoder.encode(AnyEncodable(command.body)).write(to: file)
                 return file.path
             }
-            let result = try runSchemaCheck([schemas.appendingPathComponent("booking.\(name).schema.json").path] + files)
+            let result = try await SchemaCheck.run([schemas.appendingPathComponent("booking.\(name).schema.json").path] + files)
             #expect(result.status == 0, "\(name): \(result.output)")
         }
     }
 
     @Test("the place schema refuses unknown fields, subject characters in ids and a missing end")
-    func placeSchemaRefusesBadInput() throws {
+    func placeSchemaRefusesBadInput() async throws {
         let bodies = [
             #"{"idempotencyKey":"k","bookingId":"b1","siteId":"zurich","resourceId":"zh-desk-001","start":"2026-03-10T09:00:00Z","end":"2026-03-10T10:00:00Z","attendees":1,"bookerTimeZone":"Europe/Zurich","colour":"red"}"#,
             #"{"idempotencyKey":"k","bookingId":"b.1","siteId":"zurich","resourceId":"zh-desk-001","start":"2026-03-10T09:00:00Z","end":"2026-03-10T10:00:00Z","attendees":1,"bookerTimeZone":"Europe/Zurich"}"#,
@@ -65,7 +66,7 @@ struct BookingCommandSchemaTests {
             let file = FileManager.default.temporaryDirectory.appendingPathComponent("\(UUID()).json")
             try Data(body.utf8).write(to: file)
             defer { try? FileManager.default.removeItem(at: file) }
-            let result = try runSchemaCheck([schemas.appendingPathComponent("booking.place.schema.json").path, file.path])
+            let result = try await SchemaCheck.run([schemas.appendingPathComponent("booking.place.schema.json").path, file.path])
             #expect(result.status == 1, "accepted: \(body)")
         }
     }

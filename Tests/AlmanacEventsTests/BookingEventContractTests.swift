@@ -3,6 +3,7 @@ import Booking
 import EventStore
 import Foundation
 import Testing
+import TestSupport
 
 /// Every booking event the code can emit has a JSON Schema of its wire name and version, and
 /// its examples validate against it (python-jsonschema, draft 2020-12, through tools/schema-check).
@@ -11,7 +12,7 @@ struct BookingEventContractTests {
     let schemas = repositoryRoot.appendingPathComponent("schemas/events")
 
     @Test("every registered event type has a schema file and at least one example")
-    func everyTypeHasSchemaAndExample() throws {
+    func everyTypeHasSchemaAndExample() async throws {
         let registry = AlmanacEventCatalog.registry
         let exampleNames = Set(try registry.examples().map(\.wireName))
         for type in registry.registeredTypes {
@@ -22,7 +23,7 @@ struct BookingEventContractTests {
     }
 
     @Test("every registered example validates against the schema of its wire name and version")
-    func examplesValidate() throws {
+    func examplesValidate() async throws {
         // One schema-check run per schema with all its examples: one Python start per type, not per example.
         let grouped = Dictionary(grouping: try AlmanacEventCatalog.registry.examples()) { "\($0.wireName).v\($0.version)" }
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("booking-contract-\(UUID())")
@@ -35,7 +36,7 @@ struct BookingEventContractTests {
                 try example.body.write(to: file)
                 files.append(file.path)
             }
-            let result = try runSchemaCheck([schemas.appendingPathComponent("\(name).schema.json").path] + files)
+            let result = try await SchemaCheck.run([schemas.appendingPathComponent("\(name).schema.json").path] + files)
             #expect(result.status == 0, "\(name): \(result.output)")
         }
     }
@@ -47,7 +48,7 @@ struct BookingEventContractTests {
     }
 
     @Test("events real decisions emit validate too: the demo catalog, place, reschedule, move, check in, cancel, release, favourites")
-    func decidedEventsValidate() throws {
+    func decidedEventsValidate() async throws {
         var context = DecisionContext(actor: DemoData.administrator, now: Date(timeIntervalSince1970: 1_767_225_600)) // 2026-01-01
         var emitted: [BookingEvent] = []
         func decide(_ command: BookingCommand, as actor: Principal) {
@@ -94,7 +95,7 @@ struct BookingEventContractTests {
                 try EventCoding.encoder.encode(AnyEncodable(event.payload)).write(to: file)
                 return file.path
             }
-            let result = try runSchemaCheck([schemas.appendingPathComponent("\(name).v1.schema.json").path] + files)
+            let result = try await SchemaCheck.run([schemas.appendingPathComponent("\(name).v1.schema.json").path] + files)
             #expect(result.status == 0, "\(name): \(result.output)")
         }
     }
@@ -106,17 +107,5 @@ struct AnyEncodable: Encodable {
     func encode(to encoder: any Encoder) throws { try value.encode(to: encoder) }
 }
 
-func runSchemaCheck(_ arguments: [String]) throws -> (status: Int32, output: String) {
-    let process = Process()
-    process.executableURL = repositoryRoot.appendingPathComponent("tools/schema-check")
-    process.arguments = arguments
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    try process.run()
-    let output = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: output, as: UTF8.self))
-}
 
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

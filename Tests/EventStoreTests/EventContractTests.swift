@@ -10,8 +10,8 @@ import TestSupport
 @Suite("Event contracts")
 struct EventContractTests {
     @Test("every schema under schemas/ is a valid JSON Schema")
-    func schemasAreValid() throws {
-        let result = try runSchemaCheck(["--schemas", repositoryRoot.appendingPathComponent("schemas").path])
+    func schemasAreValid() async throws {
+        let result = try await SchemaCheck.run(["--schemas", repositoryRoot.appendingPathComponent("schemas").path])
         #expect(result.status == 0, "\(result.output)")
     }
 
@@ -26,12 +26,12 @@ struct EventContractTests {
         var headers: [String: String] = [:]
         for field in stored.headers { headers[field.name] = field.value }
         let file = try writeTemporaryJSON(headers)
-        let result = try runSchemaCheck([repositoryRoot.appendingPathComponent("schemas/events/envelope.schema.json").path, file.path])
+        let result = try await SchemaCheck.run([repositoryRoot.appendingPathComponent("schemas/events/envelope.schema.json").path, file.path])
         #expect(result.status == 0, "\(result.output)")
     }
 
     @Test("every registered example event validates against its schema of the same version")
-    func examplesValidate() throws {
+    func examplesValidate() async throws {
         let fixtures = repositoryRoot.appendingPathComponent("Tests/EventStoreTests/Fixtures")
         let examples = try TestCatalog.registry.examples()
         #expect(Set(examples.map(\.wireName)) == Set(TestCatalog.registry.registeredTypes.map(\.wireName)), "every type has an example")
@@ -41,7 +41,7 @@ struct EventContractTests {
             let file = FileManager.default.temporaryDirectory.appendingPathComponent("\(UUID()).json")
             try example.body.write(to: file)
             defer { try? FileManager.default.removeItem(at: file) }
-            let result = try runSchemaCheck([schema.path, file.path])
+            let result = try await SchemaCheck.run([schema.path, file.path])
             #expect(result.status == 0, "\(example.wireName): \(result.output)")
         }
     }
@@ -61,15 +61,3 @@ func writeTemporaryJSON(_ value: some Encodable) throws -> URL {
     return file
 }
 
-func runSchemaCheck(_ arguments: [String]) throws -> (status: Int32, output: String) {
-    let process = Process()
-    process.executableURL = repositoryRoot.appendingPathComponent("tools/schema-check")
-    process.arguments = arguments
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    try process.run()
-    let output = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: output, as: UTF8.self))
-}

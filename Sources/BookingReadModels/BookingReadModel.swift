@@ -1,0 +1,161 @@
+import AlmanacEvents
+import Booking
+import EventStore
+import Foundation
+import PostgresClient
+import Projections
+
+/// The booking read models: the catalog (sites, buildings, floors, resources, groups), every
+/// booking by resource, day and person, and favourites — what the booking page and API query.
+/// Decisions never read these; they are rebuilt from `BOOKINGS` with `almanac replay booking`.
+public enum BookingReadModel {
+    public static let name = "booking"
+    public static let tables = ["sites", "buildings", "floors", "resources", "groups", "bookings", "favourites"]
+
+    public static func projection() throws -> Projection {
+        try Projection(
+            name: name, version: 1, stream: AlmanacStreams.bookings, filter: "bookings.>", registry: AlmanacEventCatalog.registry,
+            tables: tables, createTables: createTables, apply: { events, target in
+                for event in events { try await apply(event, to: target) }
+            })
+    }
+
+    static func createTables(_ schema: String) -> String {
+        """
+        create table \(schema).sites (
+            site_id text primary key, name text not null, country text not null, time_zone text not null,
+            opening_hours jsonb not null, policy jsonb not null, closures jsonb not null default '{}'::jsonb);
+        create table \(schema).buildings (building_id text primary key, site_id text not null, name text not null);
+        create table \(schema).floors (
+            floor_id text primary key, site_id text not null, building_id text not null, name text not null, level int not null);
+        create table \(schema).resources (
+            resource_id text primary key, site_id text not null, floor_id text not null, name text not null, kind text not null,
+            seats int, appointment_minutes int, attributes jsonb not null, restricted_to jsonb not null,
+            policy_override jsonb not null, removed boolean not null default false);
+        create index on \(schema).resources (site_id, kind) where not removed;
+        create index on \(schema).resources (floor_id) where not removed;
+        create table \(schema).groups (group_id text primary key, site_id text not null, name text not null);
+        create table \(schema).bookings (
+            booking_id text primary key, resource_id text not null, site_id text not null, person_id text not null, kind text not null,
+            start_at timestamptz not null, end_at timestamptz not null, attendees int not null, booker_time_zone text not null,
+            status text not null, checked_in_at timestamptz, last_sequence bigint not null);
+        create index on \(schema).bookings (resource_id, start_at) where status in ('placed', 'checked_in');
+        create index on \(schema).bookings (person_id, start_at);
+        create table \(schema).favourites (person_id text not null, resource_id text not null, site_id text not null,
+            primary key (person_id, resource_id));
+        """
+    }
+
+    static func json(_ value: some Encodable) throws -> PostgresJSON {
+        try PostgresJSON(encoding: value, encoder: EventCoding.encoder)
+    }
+
+    // swiftlint:disable:next cyclomatic_complexity function_body_length
+    static func apply(_ recorded: RecordedEvent, to target: ProjectionTarget) async throws {
+        guard let event = BookingEvent(payload: recorded.event) else { return }
+        let db = target.connection
+        let sequence = Int64(recorded.sequence)
+        switch event {
+        case .siteCreated(let e):
+            try await db.execute("""
+                insert into \(try target.table("sites")) (site_id, name, country, time_zone, opening_hours, policy)
+                values ($1, $2, $3, $4, $5, $6)
+                on conflict (site_id) do update set name = excluded.name, country = excluded.country, time_zone = excluded.time_zone,
+                    opening_hours = excluded.opening_hours, policy = excluded.policy
+                """, [e.siteId, e.name, e.country, e.timeZone, try json(e.openingHours), try json(e.policy)])
+        case .siteOpeningHoursSet(let e):
+            try await db.execute("update \(try target.table("sites")) set opening_hours = $2 where site_id = $1", [e.siteId, try json(e.openingHours)])
+        case .siteClosureAdded(let e):
+            try await db.execute("update \(try target.table("sites")) set closures = closures || jsonb_build_object($2::text, $3::jsonb) where site_id = $1",
+                                 [e.siteId, e.closure.closureId, try json(e.closure)])
+        case .siteClosureRemoved(let e):
+            try await db.execute("update \(try target.table("sites")) set closures = closures - $2::text where site_id = $1", [e.siteId, e.closureId])
+        case .sitePolicySet(let e):
+            try await db.execute("update \(try target.table("sites")) set policy = $2 where site_id = $1", [e.siteId, try json(e.policy)])
+        case .buildingAdded(let e):
+            try await db.execute("""
+                insert into \(try target.table("buildings")) (building_id, site_id, name) values ($1, $2, $3)
+                on conflict (building_id) do update set name = excluded.name
+                """, [e.buildingId, e.siteId, e.name])
+        case .floorAdded(let e):
+            try await db.execute("""
+                insert into \(try target.table("floors")) (floor_id, site_id, building_id, name, level) values ($1, $2, $3, $4, $5)
+                on conflict (floor_id) do update set name = excluded.name, level = excluded.level
+                """, [e.floorId, e.siteId, e.buildingId, e.name, e.level])
+        case .resourceAdded(let e):
+            let r = e.resource
+            try await db.execute("""
+                insert into \(try target.table("resources"))
+                    (resource_id, site_id, floor_id, name, kind, seats, appointment_minutes, attributes, restricted_to, policy_override)
+                values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                on conflict (resource_id) do update set floor_id = excluded.floor_id, name = excluded.name, kind = excluded.kind,
+                    seats = excluded.seats, appointment_minutes = excluded.appointment_minutes, attributes = excluded.attributes,
+                    restricted_to = excluded.restricted_to, policy_override = excluded.policy_override, removed = false
+                """, [r.resourceId, e.siteId, r.floorId, r.name, r.kind.rawValue, r.seats, r.appointmentDurationMinutes,
+                      try json(r.attributes), try json(r.restrictedToGroups), try json(r.policyOverride)])
+        case .resourceUpdated(let e):
+            try await db.execute("update \(try target.table("resources")) set name = $2, attributes = $3 where resource_id = $1",
+                                 [e.resourceId, e.name, try json(e.attributes)])
+        case .resourceRemoved(let e):
+            try await db.execute("update \(try target.table("resources")) set removed = true where resource_id = $1", [e.resourceId])
+        case .resourcePolicySet(let e):
+            try await db.execute("update \(try target.table("resources")) set policy_override = $2 where resource_id = $1",
+                                 [e.resourceId, try json(e.policyOverride)])
+        case .groupDefined(let e):
+            try await db.execute("""
+                insert into \(try target.table("groups")) (group_id, site_id, name) values ($1, $2, $3)
+                on conflict (group_id) do update set name = excluded.name
+                """, [e.groupId, e.siteId, e.name])
+        case .resourceRestricted(let e):
+            try await db.execute("update \(try target.table("resources")) set restricted_to = $2 where resource_id = $1",
+                                 [e.resourceId, try json(e.groupIds)])
+        case .bookingPlaced(let e):
+            try await upsertBooking(target, id: e.bookingId, resource: e.resourceId, site: e.siteId, person: e.personId, kind: e.kind,
+                                    start: e.start, end: e.end, attendees: e.attendees, zone: e.bookerTimeZone, sequence: sequence)
+        case .bookingMovedIn(let e):
+            try await upsertBooking(target, id: e.bookingId, resource: e.resourceId, site: e.siteId, person: e.personId, kind: e.kind,
+                                    start: e.start, end: e.end, attendees: e.attendees, zone: e.bookerTimeZone, sequence: sequence)
+        case .bookingMovedOut:
+            // The booking lives on as the moved-in one (same id, same batch): nothing to do here.
+            break
+        case .bookingCancelled(let e):
+            try await setStatus(target, booking: e.bookingId, status: "cancelled", sequence: sequence)
+        case .bookingReleasedAsNoShow(let e):
+            try await setStatus(target, booking: e.bookingId, status: "released", sequence: sequence)
+        case .bookingRescheduled(let e):
+            try await db.execute("update \(try target.table("bookings")) set start_at = $2, end_at = $3, last_sequence = $4 where booking_id = $1",
+                                 [e.bookingId, e.start, e.end, sequence])
+        case .bookingCheckedIn(let e):
+            try await db.execute("""
+                update \(try target.table("bookings")) set status = 'checked_in', checked_in_at = $2, last_sequence = $3 where booking_id = $1
+                """, [e.bookingId, e.checkedInAt, sequence])
+        case .favouriteAdded(let e):
+            try await db.execute("""
+                insert into \(try target.table("favourites")) (person_id, resource_id, site_id) values ($1, $2, $3)
+                on conflict do nothing
+                """, [e.personId, e.resourceId, e.siteId])
+        case .favouriteRemoved(let e):
+            try await db.execute("delete from \(try target.table("favourites")) where person_id = $1 and resource_id = $2", [e.personId, e.resourceId])
+        case .personBookingAdded, .personBookingChanged, .personBookingRemoved:
+            // The person aggregate mirrors bookings for its own rules; the bookings table
+            // already answers "my bookings".
+            break
+        }
+    }
+
+    static func upsertBooking(_ target: ProjectionTarget, id: String, resource: String, site: String, person: String, kind: ResourceKind,
+                              start: Date, end: Date, attendees: Int, zone: String, sequence: Int64) async throws {
+        try await target.connection.execute("""
+            insert into \(try target.table("bookings"))
+                (booking_id, resource_id, site_id, person_id, kind, start_at, end_at, attendees, booker_time_zone, status, last_sequence)
+            values ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'placed', $10)
+            on conflict (booking_id) do update set resource_id = excluded.resource_id, site_id = excluded.site_id,
+                start_at = excluded.start_at, end_at = excluded.end_at, attendees = excluded.attendees, last_sequence = excluded.last_sequence
+            """, [id, resource, site, person, kind.rawValue, start, end, attendees, zone, sequence])
+    }
+
+    static func setStatus(_ target: ProjectionTarget, booking: String, status: String, sequence: Int64) async throws {
+        try await target.connection.execute("update \(try target.table("bookings")) set status = $2, last_sequence = $3 where booking_id = $1",
+                                            [booking, status, sequence])
+    }
+}

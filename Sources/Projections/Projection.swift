@@ -1,0 +1,94 @@
+import EventStore
+import PostgresClient
+
+/// A read model declared as a value: what it reads, how its tables look, and how a batch of
+/// events becomes SQL. The engine owns everything else (consumer, checkpoint, lease, rebuild).
+///
+/// The projection's tables live in a PostgreSQL schema named after the projection
+/// (`Projection.name`); queries use `<name>.<table>`. A rebuild builds into another schema and
+/// renames it into place, so `createTables` and `apply` must write only through the schema they
+/// are given, never a hard-coded one.
+public struct Projection: Sendable {
+    /// Lowercase letters, digits and `_`, starting with a letter, at most 40 characters: it
+    /// names the schema, the durable consumer and the lease key.
+    public let name: String
+    /// Bumped when `createTables` or `apply` change meaning; a database built by another
+    /// version is not written to until `almanac replay <name>` rebuilt it.
+    public let version: Int
+    public let stream: String
+    /// One subject filter (wildcards allowed), e.g. `bookings.>`.
+    public let filter: String
+    public let registry: EventTypeRegistry
+    /// Tables in the projection's schema, compared by checksums and listed by operators.
+    public let tables: [String]
+    /// DDL creating the tables in `schema` (already quoted).
+    public let createTables: @Sendable (_ schema: String) -> String
+    /// Applies events (in stream order, each above the checkpoint) inside the batch's
+    /// transaction. Throwing rolls the batch back; the engine then finds the event at fault.
+    public let apply: @Sendable (_ events: [RecordedEvent], _ target: ProjectionTarget) async throws -> Void
+    /// How a rebuild loads with COPY instead of `apply`; without it, a rebuild applies batches.
+    public let bulkLoad: BulkLoad?
+
+    public init(name: String, version: Int, stream: String, filter: String, registry: EventTypeRegistry, tables: [String],
+                createTables: @escaping @Sendable (_ schema: String) -> String,
+                apply: @escaping @Sendable (_ events: [RecordedEvent], _ target: ProjectionTarget) async throws -> Void,
+                bulkLoad: BulkLoad? = nil) throws {
+        guard Self.isValidName(name) else {
+            throw ProjectionError.invalidDefinition(
+                "projection name \(String(reflecting: name)) must be 1-40 lowercase letters, digits or _, starting with a letter")
+        }
+        guard version >= 1 else { throw ProjectionError.invalidDefinition("projection \(name): version must be 1 or more, got \(version)") }
+        self.name = name
+        self.version = version
+        self.stream = stream
+        self.filter = filter
+        self.registry = registry
+        self.tables = tables
+        self.createTables = createTables
+        self.apply = apply
+        self.bulkLoad = bulkLoad
+    }
+
+    static func isValidName(_ name: String) -> Bool {
+        guard let first = name.utf8.first, (97...122).contains(first), name.utf8.count <= 40 else { return false }
+        return name.utf8.allSatisfy { (97...122).contains($0) || (48...57).contains($0) || $0 == 95 }
+    }
+
+    /// The durable pull consumer of this projection on its stream.
+    public var consumerName: String { "projector_\(name)" }
+}
+
+/// Where `apply` writes: the transaction's connection and the schema to write into.
+public struct ProjectionTarget: Sendable {
+    public let connection: PostgresConnection
+    /// The schema's name as it is (unquoted).
+    public let schemaName: String
+
+    /// `"schema"."table"`, for building statements.
+    public func table(_ name: String) throws -> String {
+        try PostgresIdentifier.quote(qualified: [schemaName, name])
+    }
+}
+
+/// A rebuild's bulk path: each event becomes rows of one append-only load table, written with
+/// COPY; `finish` then turns the load table into the projection's tables with set-based SQL.
+public struct BulkLoad: Sendable {
+    /// Created in the rebuild's schema by `createTables` or by `createLoadTable`.
+    public let table: String
+    public let columns: [String]
+    /// DDL for the load table in `schema` (quoted); run after `createTables`.
+    public let createLoadTable: @Sendable (_ schema: String) -> String
+    public let rows: @Sendable (RecordedEvent) throws -> [[any PostgresEncodable]]
+    /// SQL run once every event is loaded (e.g. aggregate, then drop the load table).
+    public let finish: @Sendable (_ schema: String) -> String
+
+    public init(table: String, columns: [String], createLoadTable: @escaping @Sendable (_ schema: String) -> String,
+                rows: @escaping @Sendable (RecordedEvent) throws -> [[any PostgresEncodable]],
+                finish: @escaping @Sendable (_ schema: String) -> String) {
+        self.table = table
+        self.columns = columns
+        self.createLoadTable = createLoadTable
+        self.rows = rows
+        self.finish = finish
+    }
+}

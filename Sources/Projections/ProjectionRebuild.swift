@@ -1,0 +1,254 @@
+import EventStore
+import Foundation
+import Logging
+import NATSClient
+import PostgresClient
+
+/// Blue/green rebuild of a projection (`almanac replay`): builds fresh tables in a schema of
+/// their own from sequence 1 (with COPY when the projection has a `BulkLoad`), catches up with
+/// the live stream, then renames the new schema into place in one transaction. Queries name
+/// `<projection>.<table>`, so they read the old tables until the commit and the new ones after;
+/// none fails. A point-in-time build stops at a sequence or time and keeps its own schema.
+public struct ProjectionRebuild: Sendable {
+    public enum Target: Sendable, Equatable {
+        /// Rebuild and swap in, replacing the live tables.
+        case swap
+        /// Build up to and including this stream sequence into `<name>__at_<seq>`; no swap.
+        case toSequence(UInt64)
+        /// Build the events stored up to this time into `<name>__at_<unix seconds>`; no swap.
+        case toTime(Date)
+    }
+
+    public struct Progress: Sendable {
+        public let applied: UInt64
+        public let sequence: UInt64
+        public let targetSequence: UInt64
+        public let eventsPerSecond: Double
+        /// Seconds left at the current rate; nil before the rate is known.
+        public let remainingSeconds: Double?
+    }
+
+    public struct Report: Sendable, Equatable {
+        /// The schema now holding the result (the projection's own after a swap).
+        public let schema: String
+        public let events: UInt64
+        public let lastSequence: UInt64
+        public let seconds: Double
+    }
+
+    public let projection: Projection
+    let pool: PostgresPool
+    let jetStream: JetStream
+    let logger: Logger
+    /// Rows per COPY statement and events per catch-up transaction.
+    public var chunkSize = 10_000
+
+    public init(projection: Projection, pool: PostgresPool, jetStream: JetStream, logger: Logger = Logger(label: "almanac.replay")) {
+        self.projection = projection
+        self.pool = pool
+        self.jetStream = jetStream
+        self.logger = logger
+    }
+
+    public func run(_ target: Target = .swap, progress: @escaping @Sendable (Progress) -> Void = { _ in }) async throws -> Report {
+        do {
+            return try await build(target, progress: progress)
+        } catch {
+            if target == .swap {
+                // A half-built copy is of no use to anyone; the live tables are untouched.
+                try? await pool.executeScript("drop schema if exists \(try PostgresIdentifier.quote("\(projection.name)__next")) cascade")
+            }
+            throw error
+        }
+    }
+
+    private func build(_ target: Target, progress: @escaping @Sendable (Progress) -> Void) async throws -> Report {
+        let started = ContinuousClock.now
+        let schema: String = switch target {
+        case .swap: "\(projection.name)__next"
+        case .toSequence(let sequence): "\(projection.name)__at_\(sequence)"
+        case .toTime(let time): "\(projection.name)__at_\(Int64(time.timeIntervalSince1970))"
+        }
+        let quoted = try PostgresIdentifier.quote(schema)
+        let head = try await jetStream.streamInfo(projection.stream).state.lastSequence
+        let stopAt: UInt64 = if case .toSequence(let sequence) = target { min(sequence, head) } else { head }
+        let until: Date? = if case .toTime(let time) = target { time } else { nil }
+
+        var ddl = "drop schema if exists \(quoted) cascade;\ncreate schema \(quoted);\n" + projection.createTables(quoted)
+        if let bulk = projection.bulkLoad { ddl += "\n" + bulk.createLoadTable(quoted) }
+        try await pool.executeScript(ddl)
+
+        // Events an operator skipped in the live projection are skipped here too, so the
+        // rebuild gives the same rows and does not stop at a known poison event.
+        let skipped = Set(try await pool.query("select sequence from projection_skipped_events where name = $1", [projection.name])
+            .decodeColumn(Int64.self).map { UInt64($0) })
+        var loaded = Counter(startedAt: started)
+        var last: UInt64 = 0
+        if stopAt > 0 {
+            last = try await load(into: schema, from: 1, through: stopAt, until: until, skipping: skipped, counter: &loaded, progress: progress)
+        }
+        if let bulk = projection.bulkLoad { try await pool.executeScript(bulk.finish(quoted)) }
+
+        guard target == .swap else {
+            return Report(schema: schema, events: loaded.events, lastSequence: last, seconds: Self.seconds(since: started))
+        }
+        // Catch up outside the lock first, so the swap itself holds the live projector back briefly.
+        last = try await catchUp(schema: schema, after: last, skipping: skipped, counter: &loaded, progress: progress, in: nil)
+        last = try await swap(schema: schema, after: last, skipping: skipped, counter: &loaded, progress: progress)
+        return Report(schema: projection.name, events: loaded.events, lastSequence: last, seconds: Self.seconds(since: started))
+    }
+
+    struct Counter {
+        let startedAt: ContinuousClock.Instant
+        var events: UInt64 = 0
+        var lastReport = ContinuousClock.now
+    }
+
+    /// Loads events `from...through` (stopping before the first stored after `until`); returns
+    /// the last sequence read.
+    private func load(into schema: String, from start: UInt64, through end: UInt64, until: Date?, skipping skipped: Set<UInt64>, counter: inout Counter,
+                      progress: @escaping @Sendable (Progress) -> Void) async throws -> UInt64 {
+        let consumer = try await OrderedConsumer.start(jetStream, stream: projection.stream, filter: projection.filter, from: start,
+                                                       mode: .untilCaughtUp)
+        defer { consumer.stop() }
+        var last: UInt64 = start - 1
+        var pending: [RecordedEvent] = []
+        var finished = false
+        try await pool.withConnection { connection in
+            // One chunk is written while the next is read and decoded: NATS and PostgreSQL work
+            // at the same time, and at most two chunks are in memory.
+            var writing: Task<Void, any Error>?
+            do {
+                for try await batch in consumer {
+                    for message in batch {
+                        if message.sequence > end || (until.map { message.time > $0 } ?? false) { finished = true; break }
+                        last = message.sequence
+                        if !skipped.contains(message.sequence) { pending.append(try decode(message)) }
+                    }
+                    if pending.count >= chunkSize || finished {
+                        try await writing?.value
+                        let chunk = pending
+                        writing = Task { try await write(chunk, into: schema, connection: connection) }
+                        counter.events += UInt64(chunk.count)
+                        pending.removeAll(keepingCapacity: true)
+                        report(&counter, sequence: last, target: end, progress: progress)
+                    }
+                    if finished || last >= end { break }
+                }
+                try await writing?.value
+            } catch {
+                // Never leave a write running on the connection that goes back to the pool.
+                _ = await writing?.result
+                throw error
+            }
+            if !pending.isEmpty {
+                try await write(pending, into: schema, connection: connection)
+                counter.events += UInt64(pending.count)
+            }
+        }
+        report(&counter, sequence: last, target: end, progress: progress, force: true)
+        return max(last, start - 1)
+    }
+
+    private func write(_ events: [RecordedEvent], into schema: String, connection: PostgresConnection) async throws {
+        guard !events.isEmpty else { return }
+        if let bulk = projection.bulkLoad {
+            var rows: [[any PostgresEncodable]] = []
+            rows.reserveCapacity(events.count)
+            for event in events {
+                do { rows += try bulk.rows(event) } catch { throw poison(event, reason: "\(error)") }
+            }
+            try await connection.copyFrom(table: bulk.table, schema: schema, columns: bulk.columns, rows: rows)
+        } else {
+            try await connection.transaction { tx in
+                try await projection.apply(events, ProjectionTarget(connection: tx, schemaName: schema))
+            }
+        }
+    }
+
+    private func poison(_ event: RecordedEvent, reason: String) -> ProjectionError {
+        .poisonEvent(PoisonEvent(projection: projection.name, stream: projection.stream, sequence: event.sequence, subject: event.subject,
+                                 type: event.envelope.type, reason: reason))
+    }
+
+    private func decode(_ message: StreamMessage) throws -> RecordedEvent {
+        do {
+            return try projection.registry.decode(message)
+        } catch {
+            throw ProjectionError.poisonEvent(PoisonEvent(
+                projection: projection.name, stream: projection.stream, sequence: message.sequence, subject: message.subject,
+                type: message.headers[EventEnvelope.Header.type] ?? "(no type header)", reason: "cannot decode: \(error)"))
+        }
+    }
+
+    /// Applies everything after `sequence` that is in the stream now, with `apply` (the bulk
+    /// load table is gone by then), in `connection`'s transaction or in transactions of its own.
+    private func catchUp(schema: String, after sequence: UInt64, skipping skipped: Set<UInt64>, counter: inout Counter,
+                         progress: @escaping @Sendable (Progress) -> Void, in connection: PostgresConnection?) async throws -> UInt64 {
+        let head = try await jetStream.streamInfo(projection.stream).state.lastSequence
+        guard head > sequence else { return sequence }
+        let consumer = try await OrderedConsumer.start(jetStream, stream: projection.stream, filter: projection.filter,
+                                                       from: sequence + 1, mode: .untilCaughtUp)
+        defer { consumer.stop() }
+        var last = sequence
+        for try await batch in consumer {
+            guard let newest = batch.last?.sequence else { continue }
+            let events = try batch.filter { !skipped.contains($0.sequence) }.map(decode)
+            guard !events.isEmpty else { last = newest; continue }
+            if let connection {
+                try await projection.apply(events, ProjectionTarget(connection: connection, schemaName: schema))
+            } else {
+                try await pool.transaction { tx in
+                    try await projection.apply(events, ProjectionTarget(connection: tx, schemaName: schema))
+                }
+            }
+            last = newest
+            counter.events += UInt64(events.count)
+            report(&counter, sequence: last, target: head, progress: progress)
+        }
+        return last
+    }
+
+    /// In one transaction: lock the live checkpoint (a live projector's next batch waits), apply
+    /// what arrived since, rename the live schema away and the new one into place, and set the
+    /// checkpoint. Then drop the old tables.
+    private func swap(schema: String, after sequence: UInt64, skipping skipped: Set<UInt64>, counter: inout Counter,
+                      progress: @escaping @Sendable (Progress) -> Void) async throws -> UInt64 {
+        let retired = "\(projection.name)__retired"
+        let live = try PostgresIdentifier.quote(projection.name)
+        let last = try await pool.withConnection { connection in
+            try await connection.transaction(retry: .never) { tx in
+                try await CheckpointSQL.ensure(tx, name: projection.name, stream: projection.stream, version: projection.version)
+                let checkpoint = try await CheckpointSQL.read(tx, name: projection.name, forUpdate: true)
+                let last = try await catchUp(schema: schema, after: sequence, skipping: skipped, counter: &counter, progress: progress, in: tx)
+                let liveExists = try await tx.query("select 1 from pg_namespace where nspname = $1", [projection.name]).rows.isEmpty == false
+                try await tx.executeScript("drop schema if exists \(try PostgresIdentifier.quote(retired)) cascade")
+                if liveExists { try await tx.executeScript("alter schema \(live) rename to \(try PostgresIdentifier.quote(retired))") }
+                try await tx.executeScript("alter schema \(try PostgresIdentifier.quote(schema)) rename to \(live)")
+                try await tx.execute(
+                    "update projection_checkpoints set last_sequence = $2, version = $3, updated_at = now() where name = $1",
+                    [projection.name, Int64(max(last, checkpoint?.lastSequence ?? 0)), projection.version])
+                try await tx.notify(channel: CheckpointSQL.checkpointChannel, payload: "\(projection.name):\(last)")
+                return last
+            }
+        }
+        try await pool.executeScript("drop schema if exists \(try PostgresIdentifier.quote(retired)) cascade")
+        logger.info("swapped in the rebuilt \(projection.name) at \(projection.stream) #\(last)")
+        return last
+    }
+
+    private func report(_ counter: inout Counter, sequence: UInt64, target: UInt64, progress: (Progress) -> Void, force: Bool = false) {
+        let now = ContinuousClock.now
+        guard force || now - counter.lastReport >= .milliseconds(500) else { return }
+        counter.lastReport = now
+        let elapsed = Self.seconds(since: counter.startedAt)
+        let rate = elapsed > 0 ? Double(counter.events) / elapsed : 0
+        let remaining = target > sequence && rate > 0 ? Double(target - sequence) / rate : (target <= sequence ? 0 : nil)
+        progress(Progress(applied: counter.events, sequence: sequence, targetSequence: target, eventsPerSecond: rate, remainingSeconds: remaining))
+    }
+
+    static func seconds(since start: ContinuousClock.Instant) -> Double {
+        let elapsed = ContinuousClock.now - start
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    }
+}

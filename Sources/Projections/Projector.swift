@@ -1,0 +1,359 @@
+import EventStore
+import Foundation
+import Logging
+import NATSClient
+import PostgresClient
+import ServiceLifecycle
+
+/// Keeps one projection's read model up to date: a swift-service-lifecycle `Service`.
+///
+/// Only the instance holding the projection's lease works; the others stand by and take over
+/// when the lease expires. Each batch is applied in one PostgreSQL transaction that also
+/// advances the checkpoint, and acked after the commit. Events at or below the checkpoint are
+/// skipped, so redelivery changes nothing. A poison event stops this projection only, with
+/// a message naming the event and the operator command that resumes it.
+public final class Projector: Service, Sendable {
+    public struct Settings: Sendable {
+        public var batchSize: Int
+        /// How long one fetch waits for messages: also how quickly a graceful shutdown is noticed.
+        public var fetchWait: Duration
+        public var ackWait: Duration
+        public var lease: LeaseSettings
+        /// Backoff for failures that are not the event's fault (database or NATS unreachable).
+        public var maxBackoff: Duration
+
+        public init(batchSize: Int = 500, fetchWait: Duration = .seconds(1), ackWait: Duration = .seconds(30),
+                    lease: LeaseSettings = .init(), maxBackoff: Duration = .seconds(30)) {
+            self.batchSize = batchSize
+            self.fetchWait = fetchWait
+            self.ackWait = ackWait
+            self.lease = lease
+            self.maxBackoff = maxBackoff
+        }
+    }
+
+    public enum Status: Sendable, Equatable {
+        case starting
+        case standby
+        case active
+        case poisoned(PoisonEvent)
+        /// Stopped for a reason that needs a person (e.g. a version mismatch); others keep running.
+        case failed(String)
+        case stopped
+    }
+
+    public let projection: Projection
+    public let instance: String
+    let pool: PostgresPool
+    let jetStream: JetStream
+    let settings: Settings
+    let logger: Logger
+    private let currentStatus = LockedValue<Status>(.starting)
+
+    public init(projection: Projection, pool: PostgresPool, jetStream: JetStream, instance: String = Projector.defaultInstanceName(),
+                settings: Settings = .init(), logger: Logger = Logger(label: "almanac.projector")) {
+        self.projection = projection
+        self.pool = pool
+        self.jetStream = jetStream
+        self.instance = instance
+        self.settings = settings
+        var logger = logger
+        logger[metadataKey: "projection"] = "\(projection.name)"
+        logger[metadataKey: "instance"] = "\(instance)"
+        self.logger = logger
+    }
+
+    public static func defaultInstanceName() -> String {
+        "\(ProcessInfo.processInfo.hostName)-\(getpid())-\(UInt16.random(in: 0...UInt16.max))"
+    }
+
+    public var status: Status { currentStatus.value }
+
+    func setStatus(_ status: Status) { currentStatus.value = status }
+
+    public func run() async throws {
+        let lease: ProjectorLease
+        do {
+            try await prepare()
+            let bucket = try await ProjectorLease.bucket(jetStream, settings: settings.lease)
+            lease = ProjectorLease(bucket: bucket, key: projection.name, instance: instance)
+        } catch let error as ProjectionError {
+            await parkFailed(error.description)
+            return
+        } catch {
+            await parkFailed("cannot start: \(error)")
+            return
+        }
+        var failures = 0
+        while !Self.isStopping {
+            do {
+                guard try await lease.tryAcquire() else {
+                    if status != .standby { logger.info("standing by: another instance holds the lease") }
+                    setStatus(.standby)
+                    await pause(settings.lease.standbyPoll)
+                    continue
+                }
+                try await workWhileHoldingLease(lease)
+                failures = 0
+            } catch let error as ProjectionError {
+                if case .notOwner = error {
+                    logger.notice("\(error)")
+                    setStatus(.standby)
+                    continue
+                }
+                await lease.release()
+                await parkFailed(error.description)
+                return
+            } catch {
+                failures += 1
+                let wait = backoff(after: failures)
+                logger.warning("projector failed, retrying in \(wait): \(error)")
+                await pause(wait)
+            }
+        }
+        // A graceful shutdown hands the lease over at once; a cancelled task is an abrupt stop,
+        // like a crash, and leaves the lease to expire.
+        if Task.isShuttingDownGracefully && !Task.isCancelled { await lease.release() }
+        setStatus(.stopped)
+        logger.info("projector stopped")
+    }
+
+    static var isStopping: Bool { Task.isShuttingDownGracefully || Task.isCancelled }
+
+    /// Creates the projection's schema, tables and checkpoint row on first start, and checks
+    /// that the database was built by this version of the code.
+    func prepare() async throws {
+        try await pool.transaction { connection in
+            // Serialises first starts of several replicas.
+            try await connection.execute("select pg_advisory_xact_lock(hashtext($1))", ["projection:" + projection.name])
+            let schemaExists = try await connection.query(
+                "select 1 from pg_namespace where nspname = $1", [projection.name]).rows.isEmpty == false
+            if !schemaExists {
+                let schema = try PostgresIdentifier.quote(projection.name)
+                try await connection.executeScript("create schema \(schema);\n" + projection.createTables(schema))
+                try await connection.execute(
+                    """
+                    insert into projection_checkpoints (name, stream, version) values ($1, $2, $3)
+                    on conflict (name) do update set last_sequence = 0, version = $3, stream = $2, updated_at = now()
+                    """, [projection.name, projection.stream, projection.version])
+            }
+            try await CheckpointSQL.ensure(connection, name: projection.name, stream: projection.stream, version: projection.version)
+            guard let checkpoint = try await CheckpointSQL.read(connection, name: projection.name) else { return }
+            guard checkpoint.version == projection.version else {
+                throw ProjectionError.versionMismatch(projection: projection.name, database: checkpoint.version, code: projection.version)
+            }
+        }
+    }
+
+    /// Fences off any former holder in PostgreSQL, then recreates the durable consumer at the
+    /// checkpoint, so messages a dead holder fetched but never committed come first again.
+    func activate() async throws -> PullConsumer {
+        let checkpoint = try await pool.transaction { connection in
+            try await connection.execute(
+                "update projection_checkpoints set owner = $2, updated_at = now() where name = $1", [projection.name, instance])
+            return try await CheckpointSQL.read(connection, name: projection.name)
+        }
+        let start = (checkpoint?.lastSequence ?? 0) + 1
+        do {
+            try await jetStream.deleteConsumer(stream: projection.stream, name: projection.consumerName)
+        } catch let error as JetStreamError where error.errorCode == JetStreamError.consumerNotFound {
+            // First start: nothing to reset.
+        }
+        try await jetStream.createOrUpdateConsumer(stream: projection.stream, ConsumerConfig(
+            durableName: projection.consumerName, description: "projection \(projection.name)",
+            deliverPolicy: start <= 1 ? .all : .byStartSequence, optStartSeq: start <= 1 ? nil : start,
+            ackPolicy: .explicit, ackWait: settings.ackWait, filterSubjects: [projection.filter],
+            maxAckPending: settings.batchSize * 2))
+        return try await PullConsumer.bind(jetStream, stream: projection.stream, consumer: projection.consumerName)
+    }
+
+    private func workWhileHoldingLease(_ lease: ProjectorLease) async throws {
+        var consumer = try await activate()
+        setStatus(.active)
+        logger.info("active: holding the lease")
+        var renewedAt = ContinuousClock.now
+        // The next batch is fetched while the current one is applied, so NATS and PostgreSQL
+        // work at the same time. A prefetched batch that is never applied is not acked; the
+        // next activation recreates the consumer at the checkpoint anyway.
+        var prefetched: Task<[JetStreamMessage], any Error>?
+        do {
+            while !Self.isStopping {
+                if ContinuousClock.now - renewedAt >= settings.lease.renewEvery {
+                    guard try await lease.renew() else {
+                        logger.notice("lease lost to another instance; standing by")
+                        setStatus(.standby)
+                        _ = await prefetched?.result
+                        return
+                    }
+                    renewedAt = .now
+                }
+                let messages: [JetStreamMessage]
+                if let prefetched {
+                    messages = try await prefetched.value
+                } else {
+                    messages = try await consumer.fetch(batch: settings.batchSize, expires: settings.fetchWait)
+                }
+                prefetched = nil
+                guard !messages.isEmpty else { continue }
+                prefetched = Task { [consumer, settings] in try await consumer.fetch(batch: settings.batchSize, expires: settings.fetchWait) }
+                if let poison = try await process(messages) {
+                    _ = await prefetched?.result
+                    prefetched = nil
+                    try await recordPoison(poison)
+                    setStatus(.poisoned(poison))
+                    logger.error("\(poison)")
+                    guard try await waitForOperator(poison, lease: lease) else { return }
+                    logger.notice("resuming after operator action on \(poison.stream) #\(poison.sequence)")
+                    consumer = try await activate()
+                    setStatus(.active)
+                    renewedAt = .now
+                }
+            }
+            _ = await prefetched?.result
+        } catch {
+            _ = await prefetched?.result
+            throw error
+        }
+    }
+
+    /// Applies a fetched batch; returns the poison event if one is at fault.
+    func process(_ messages: [JetStreamMessage]) async throws -> PoisonEvent? {
+        var attempt = 0
+        while true {
+            do {
+                try await applyInTransaction(messages.map(\.message))
+                for message in messages { try message.ack() }
+                return nil
+            } catch let failure as EventFailure {
+                guard messages.count > 1 else { return failure.poison }
+                // Find the event at fault: apply one by one; the ones before it commit.
+                for message in messages {
+                    do {
+                        try await applyInTransaction([message.message])
+                        try message.ack()
+                    } catch let single as EventFailure {
+                        return single.poison
+                    }
+                }
+                return nil
+            } catch let error as ProjectionError {
+                throw error
+            } catch {
+                // Not the event's fault (connection lost, server restarting): the same batch
+                // again after a pause, never the next one, which would move the checkpoint past it.
+                attempt += 1
+                let wait = backoff(after: attempt)
+                logger.warning("batch failed, retrying in \(wait): \(error)")
+                for message in messages { try? message.inProgress() }
+                await pause(wait)
+                if Self.isStopping { throw CancellationError() }
+            }
+        }
+    }
+
+    /// A failure caused by one event's content, as opposed to the infrastructure.
+    struct EventFailure: Error {
+        let poison: PoisonEvent
+    }
+
+    func applyInTransaction(_ messages: [StreamMessage]) async throws {
+        try await pool.transaction { connection in
+            guard let checkpoint = try await CheckpointSQL.read(connection, name: projection.name, forUpdate: true) else {
+                throw ProjectionError.invalidDefinition("projection \(projection.name) has no checkpoint row; was the database reset?")
+            }
+            guard checkpoint.owner == instance else { throw ProjectionError.notOwner(projection: projection.name, owner: checkpoint.owner) }
+            guard checkpoint.version == projection.version else {
+                throw ProjectionError.versionMismatch(projection: projection.name, database: checkpoint.version, code: projection.version)
+            }
+            var events: [RecordedEvent] = []
+            for message in messages where message.sequence > checkpoint.lastSequence {
+                if message.sequence == checkpoint.skipSequence {
+                    try await connection.execute(
+                        """
+                        insert into projection_skipped_events (name, stream, sequence, event_type, reason) values ($1, $2, $3, $4, $5)
+                        on conflict do nothing
+                        """, [projection.name, projection.stream, Int64(message.sequence), message.headers[EventEnvelope.Header.type],
+                              checkpoint.poisonReason ?? "skipped by an operator"])
+                    logger.notice("skipped \(projection.stream) #\(message.sequence) as an operator asked")
+                    continue
+                }
+                do {
+                    events.append(try projection.registry.decode(message))
+                } catch {
+                    throw EventFailure(poison: poison(message, reason: "cannot decode: \(error)"))
+                }
+            }
+            if !events.isEmpty {
+                do {
+                    try await projection.apply(events, ProjectionTarget(connection: connection, schemaName: projection.name))
+                } catch let error where Self.isEventsFault(error) {
+                    // With several events the culprit is found by applying them one by one.
+                    throw EventFailure(poison: poison(messages.first { $0.sequence == events[0].sequence } ?? messages[0],
+                                                      reason: "\(error)"))
+                }
+            }
+            guard let last = messages.last, last.sequence > checkpoint.lastSequence else { return }
+            try await CheckpointSQL.advance(connection, name: projection.name, to: last.sequence, eventTime: last.time)
+        }
+    }
+
+    /// Errors of the infrastructure are retried; everything else an apply throws is the event's.
+    static func isEventsFault(_ error: any Error) -> Bool {
+        if error is CancellationError || error is any NATSErrorProtocol { return false }
+        if let error = error as? PostgresClientError {
+            switch error.kind {
+            case .unreachable, .connectionRejected, .connectionLost, .closed, .cancelled, .timedOut: return false
+            default: return true
+            }
+        }
+        if let error = error as? any PostgresErrorProtocol, error.isRetryableTransactionFailure { return false }
+        return true
+    }
+
+    func poison(_ message: StreamMessage, reason: String) -> PoisonEvent {
+        PoisonEvent(projection: projection.name, stream: projection.stream, sequence: message.sequence, subject: message.subject,
+                    type: message.headers[EventEnvelope.Header.type] ?? "(no type header)", reason: reason)
+    }
+
+    func recordPoison(_ poison: PoisonEvent) async throws {
+        try await pool.execute(
+            """
+            update projection_checkpoints
+               set poison_sequence = $2, poison_type = $3, poison_reason = $4, poisoned_at = now(), updated_at = now()
+             where name = $1
+            """, [projection.name, Int64(poison.sequence), poison.type, poison.reason])
+    }
+
+    /// Holds the lease while waiting for `almanac projector skip|retry`; false when stopping or
+    /// when the lease was lost. Checks once a second: an operator's pace, not a tight loop.
+    private func waitForOperator(_ poison: PoisonEvent, lease: ProjectorLease) async throws -> Bool {
+        var renewedAt = ContinuousClock.now
+        while !Self.isStopping {
+            if ContinuousClock.now - renewedAt >= settings.lease.renewEvery {
+                guard try await lease.renew() else { return false }
+                renewedAt = .now
+            }
+            let checkpoint = try await pool.withConnection { try await CheckpointSQL.read($0, name: projection.name) }
+            if checkpoint?.poisonSequence == nil || checkpoint?.skipSequence == poison.sequence { return true }
+            await pause(.seconds(1))
+        }
+        return false
+    }
+
+    private func parkFailed(_ reason: String) async {
+        setStatus(.failed(reason))
+        logger.error("projection \(projection.name) stopped: \(reason)")
+        // Stays in the service group so that the other projections keep running.
+        while !Self.isStopping { await pause(.seconds(1)) }
+    }
+
+    func backoff(after failures: Int) -> Duration {
+        let seconds = min(Double(settings.maxBackoff.components.seconds), 0.2 * pow(2, Double(min(failures, 10) - 1)))
+        return .milliseconds(Int(seconds * 1000))
+    }
+
+    /// Sleeps, woken early by a graceful shutdown or cancellation.
+    func pause(_ duration: Duration) async {
+        try? await cancelWhenGracefulShutdown { try await Task.sleep(for: duration) }
+    }
+}

@@ -1,0 +1,10 @@
+import BookingReadModels
+import Projections
+
+/// Every projection of this build: the generic activity views and the domains' read models.
+/// `almanac projector`, `replay` and `dev` choose from here.
+enum AlmanacProjections {
+    static func catalog() throws -> ProjectionCatalog {
+        ProjectionCatalog(try [BookingReadModel.projection()] + ProjectionCatalog.standard().projections)
+    }
+}
