@@ -62,7 +62,7 @@ let package = Package(
         // MARK: Web applications
         .target(
             name: "BookingWeb",
-            dependencies: ["Access", "Booking", "BookingService", "CommandBus", "NATSClient", "PostgresClient", "Projections", hummingbird, log],
+            dependencies: ["Access", "AlmanacEvents", "Booking", "BookingService", "CommandBus", "EventStore", "HTTPClient", "NATSClient", "PostgresClient", "Projections", hummingbird, log],
             swiftSettings: settings
         ),
 
@@ -90,7 +90,7 @@ let package = Package(
         .testTarget(name: "LocalServersTests", dependencies: ["LocalServers", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "CommandBusTests", dependencies: ["CommandBus", "EventStore", "NATSClient", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "BookingServiceTests", dependencies: ["BookingService", "Booking", "AlmanacEvents", "CommandBus", "EventStore", "NATSClient", "TestSupport"], swiftSettings: settings),
-        .testTarget(name: "BookingWebTests", dependencies: ["BookingWeb", "Access", "Booking", "BookingService", "CommandBus", "TestSupport", hummingbirdTesting], swiftSettings: settings),
+        .testTarget(name: "BookingWebTests", dependencies: ["BookingWeb", "Access", "AlmanacEvents", "Booking", "BookingService", "CommandBus", "EventStore", "HTTPClient", "LocalServers", "NATSClient", "TestSupport", hummingbird, hummingbirdTesting], exclude: ["Browser"], swiftSettings: settings),
         .testTarget(
             name: "BookingReadModelsTests",
             dependencies: ["BookingReadModels", "BookingService", "Booking", "AlmanacEvents", "Projections", "PostgresClient", "EventStore", "NATSClient", "CommandBus", "TestSupport"],

@@ -1,0 +1,45 @@
+import Access
+import Booking
+import BookingService
+import CommandBus
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// Sends a domain command for the principal over the command bus and turns the reply into the
+/// HTTP answer: accepted → `successStatus` with ids and sequences, otherwise a problem.
+struct BookingCommandSender: Sendable {
+    let client: CommandClient
+    let timeout: Duration
+
+    func send(_ command: BookingCommand, for principal: Access.Principal, bookingId: BookingID?, successStatus: HTTPResponse.Status,
+              correlationId: String?) async throws -> Response {
+        let (name, body) = try BookingCommandCodec.encode(command)
+        let request = CommandRequest(name: name, idempotencyKey: command.idempotencyKey, actor: principal.subject,
+                                     actorRoles: principal.roles.sorted().map(\.rawValue), actorGroups: principal.groups,
+                                     correlationId: correlationId, body: body)
+        let reply = try await client.send(request, timeout: timeout)
+        if let problem = reply.problem { throw problem }
+        guard case .accepted(let sequences, let duplicate) = reply else { throw Problem.unavailable("unexpected reply") }
+        let accepted = CommandAccepted(bookingId: bookingId, sequence: sequences.last, sequences: sequences, duplicate: duplicate)
+        return try JSONBody.response(accepted, status: successStatus)
+    }
+}
+
+/// JSON responses, encoded like events (RFC 3339 times, sorted keys).
+enum JSONBody {
+    static func response(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+        var fields = HTTPFields()
+        fields[.contentType] = "application/json"
+        let data = try EventCodingBridge.encode(value)
+        return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// The request body, at most `limit` bytes (more is a 413 problem).
+    static func collect(_ request: Request, limit: Int) async throws -> Data {
+        var request = request
+        let buffer = try await request.collectBody(upTo: limit)
+        return Data(buffer.readableBytesView)
+    }
+}

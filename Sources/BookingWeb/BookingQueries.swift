@@ -1,0 +1,56 @@
+import Booking
+import Foundation
+
+/// What the booking page and the query endpoints read. The PostgreSQL read models implement
+/// it once they exist; until then `AggregateBookingQueries` answers from the aggregates.
+public protocol BookingQueries: Sendable {
+    /// Every site, by name.
+    func sites() async throws -> [SiteSummary]
+    /// A site's buildings, floors and resources (optionally one kind or floor), or nil when
+    /// there is no such site.
+    func catalog(siteId: SiteID, kind: ResourceKind?, floorId: FloorID?) async throws -> SiteCatalog?
+    /// Free slots per resource over `days` site-local days from `date` (a resource, or every
+    /// resource of a kind, optionally on one floor); nil when there is no such site.
+    func availability(siteId: SiteID, date: LocalDate, days: Int, kind: ResourceKind?, floorId: FloorID?,
+                      resourceId: ResourceID?, now: Date) async throws -> [ResourceAvailability]?
+    /// The person's current bookings, soonest first.
+    func bookings(of personId: PersonID) async throws -> [PersonBooking]
+}
+
+public struct SiteSummary: Codable, Sendable, Equatable {
+    public var siteId: SiteID
+    public var name: String
+    public var country: String
+    public var timeZone: String
+}
+
+public struct SiteCatalog: Codable, Sendable, Equatable {
+    public var site: SiteSummary
+    public var buildings: [BuildingDefinition]
+    public var floors: [FloorDefinition]
+    public var resources: [ResourceDefinition]
+}
+
+public struct ResourceAvailability: Codable, Sendable, Equatable {
+    public var resource: ResourceDefinition
+    public var freeSlots: [Availability.Slot]
+    /// Nothing left to book in the period.
+    public var fullyTaken: Bool
+}
+
+extension SiteCatalog {
+    init(_ site: SiteDefinition, _ state: SiteState, kind: ResourceKind?, floorId: FloorID?) {
+        self.site = SiteSummary(site)
+        buildings = state.buildings.values.sorted { $0.buildingId < $1.buildingId }
+        floors = state.floors.values.sorted { ($0.buildingId, $0.level) < ($1.buildingId, $1.level) }
+        resources = state.resources.values
+            .filter { (kind == nil || $0.kind == kind) && (floorId == nil || $0.floorId == floorId) }
+            .sorted { $0.resourceId < $1.resourceId }
+    }
+}
+
+extension SiteSummary {
+    init(_ site: SiteDefinition) {
+        self.init(siteId: site.siteId, name: site.name, country: site.country, timeZone: site.timeZone)
+    }
+}

@@ -1,0 +1,41 @@
+import Access
+import AlmanacEvents
+import BookingService
+import CommandBus
+import EventStore
+import Foundation
+import HTTPClient
+import Hummingbird
+import Logging
+import NATSClient
+
+/// `almanac booking-web`: assembles the app from settings and serves until SIGTERM/SIGINT.
+public enum BookingWebServer {
+    public static func run(_ settings: BookingWebSettings, logger: Logger = Logger(label: "almanac.booking-web")) async throws {
+        try settings.validate()
+        var options = NATSConnectOptions(url: settings.natsURL, name: "almanac-booking-web")
+        options.credentialsFile = settings.natsCredentials
+        let nats = try await NATSConnection.connect(options, logger: Logger(label: "almanac.nats"))
+        defer { nats.close() }
+        let store = EventStore(jetStream: nats.jetStream, stream: AlmanacStreams.bookings, registry: AlmanacEventCatalog.registry)
+        let verifier: TokenVerifier
+        var devIssuer: DevIssuer?
+        if settings.devIssuer {
+            let issuer = try await DevIssuer.loadOrCreate(issuer: settings.devIssuerURL, audience: settings.audience,
+                                                         keyFolder: settings.devIssuerKeyFolder.map { URL(fileURLWithPath: $0, isDirectory: true) })
+            verifier = TokenVerifier(configuration: issuer.verifierConfiguration, http: DevIssuerKeySource(issuer), logger: logger)
+            devIssuer = issuer
+            logger.info("dev issuer: sign in at \(settings.devIssuerURL)\(DevIssuer.loginPath)")
+        } else {
+            // validate() guarantees an issuer here.
+            verifier = TokenVerifier(configuration: TokenVerifierConfiguration(issuer: settings.issuer ?? "", audience: settings.audience),
+                                     http: try HTTPClient(logger: logger), logger: logger)
+        }
+        let configuration = BookingWebConfiguration(
+            host: settings.host, port: settings.port, maximumBodyBytes: settings.maximumBodyBytes,
+            commands: CommandClient(connection: nats, prefix: BookingCommandCodec.prefix), verifier: verifier, devIssuer: devIssuer,
+            queries: AggregateBookingQueries(store: store, siteIds: settings.siteIds), logger: logger)
+        let app = try await buildApplication(configuration)
+        try await app.runService()
+    }
+}
