@@ -71,7 +71,7 @@ let package = Package(
             name: "almanac",
             dependencies: [
                 "NATSClient", "PostgresClient", "EventStore", "LocalServers", "OperatorTools", "Booking", "AlmanacEvents", "BookingService",
-                "CommandBus", "Projections", "BookingReadModels", argumentParser, log, lifecycle, unixSignals,
+                "CommandBus", "Projections", "BookingReadModels", "BookingWeb", argumentParser, log, lifecycle, unixSignals,
             ],
             swiftSettings: settings
         ),

@@ -17,6 +17,15 @@ public enum BookingWebServer {
         options.credentialsFile = settings.natsCredentials
         let nats = try await NATSConnection.connect(options, logger: Logger(label: "almanac.nats"))
         defer { nats.close() }
+        let app = try await makeApplication(settings, nats: nats, logger: logger)
+        try await app.runService()
+    }
+
+    /// The application for `settings` on an open connection: a `Service`, so `almanac dev`
+    /// runs it in its own service group.
+    public static func makeApplication(_ settings: BookingWebSettings, nats: NATSConnection,
+                                       logger: Logger = Logger(label: "almanac.booking-web")) async throws -> some ApplicationProtocol {
+        try settings.validate()
         let store = EventStore(jetStream: nats.jetStream, stream: AlmanacStreams.bookings, registry: AlmanacEventCatalog.registry)
         let verifier: TokenVerifier
         var devIssuer: DevIssuer?
@@ -35,7 +44,6 @@ public enum BookingWebServer {
             host: settings.host, port: settings.port, maximumBodyBytes: settings.maximumBodyBytes,
             commands: CommandClient(connection: nats, prefix: BookingCommandCodec.prefix), verifier: verifier, devIssuer: devIssuer,
             queries: AggregateBookingQueries(store: store, siteIds: settings.siteIds), logger: logger)
-        let app = try await buildApplication(configuration)
-        try await app.runService()
+        return try await buildApplication(configuration)
     }
 }

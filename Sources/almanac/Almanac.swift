@@ -14,7 +14,7 @@ struct Almanac: AsyncParsableCommand {
         Configuration comes from flags or the environment: ALMANAC_NATS_URL, ALMANAC_NATS_CREDS, ALMANAC_DATABASE_URL, ALMANAC_LOG_LEVEL.
         """,
         subcommands: [
-            DevCommand.self, BookingRoleCommand.self, ProjectorCommand.self,
+            DevCommand.self, BookingWebCommand.self, BookingRoleCommand.self, ProjectorCommand.self,
             MigrateCommand.self, StreamsCommand.self, TailCommand.self, LagCommand.self, ReplayCommand.self,
         ],
         groupedSubcommands: []

@@ -4,6 +4,8 @@ import Foundation
 import LocalServers
 import Logging
 import NATSClient
+import Access
+import BookingWeb
 import PostgresClient
 import Projections
 import ServiceLifecycle
@@ -17,6 +19,9 @@ struct DevCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("data-dir"), help: "Folder for the local servers' data.")
     var dataDirectory = ".almanac"
+
+    @Option(name: .customLong("web-port"), help: "Port of the booking page (another free one when taken).")
+    var webPort = 8080
 
     @Flag(name: .customLong("relaxed-durability"), help: "Let nats-server fsync on its own timer instead of before every acknowledgement (faster, can lose recent events in a crash).")
     var relaxedDurability = false
@@ -32,6 +37,7 @@ struct DevCommand: AsyncParsableCommand {
         let servers = try await LocalServers.start(configuration, logger: logger)
         let nats: NATSConnection
         let services: [any Service]
+        var webURL = ""
         do {
             nats = try await NATSConnection.connect(NATSConnectOptions(url: servers.natsURL, name: "almanac-dev"), logger: Logger(label: "almanac.nats"))
             try await AlmanacStreams.ensure(on: nats.jetStream)
@@ -45,7 +51,15 @@ struct DevCommand: AsyncParsableCommand {
             }
             // Listed in start order; the group stops them in reverse: projectors and the handler
             // first, then the connections, the servers last.
-            services = [LocalServersService(servers: servers), PoolService(pool: pool), ConnectionService(connection: nats), booking] + projectors
+            var web = BookingWebSettings()
+            web.port = LoopbackPort.isFree(webPort) ? webPort : try LoopbackPort.free()
+            web.natsURL = servers.natsURL
+            web.devIssuer = true
+            web.devIssuerKeyFolder = URL(fileURLWithPath: dataDirectory, isDirectory: true).appendingPathComponent("issuer").path
+            let bookingWeb = try await BookingWebServer.makeApplication(web, nats: nats, logger: Logger(label: "almanac.booking-web"))
+            webURL = "http://\(web.host):\(web.port)"
+            services = [LocalServersService(servers: servers), PoolService(pool: pool), ConnectionService(connection: nats), booking]
+                + projectors + [bookingWeb]
         } catch {
             await servers.stop()
             throw error
@@ -63,7 +77,7 @@ struct DevCommand: AsyncParsableCommand {
         defer { seeding.cancel() }
         // Unbuffered: when output goes to a file or pipe (tools/run | tee), the banner must
         // appear now, not when the process exits.
-        FileHandle.standardOutput.write(Data((DevBanner.text(servers: servers) + "\n").utf8))
+        FileHandle.standardOutput.write(Data((DevBanner.text(servers: servers, webURL: webURL) + "\n").utf8))
         let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) },
                                                       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
@@ -71,10 +85,18 @@ struct DevCommand: AsyncParsableCommand {
 }
 
 enum DevBanner {
-    static func text(servers: LocalServers) -> String {
-        """
+    static func text(servers: LocalServers, webURL: String) -> String {
+        let width = DemoPerson.all.map(\.name.count).max() ?? 0
+        let people = DemoPerson.all.map { "  \($0.name.padding(toLength: width, withPad: " ", startingAt: 0))  \($0.roles.map(\.rawValue).sorted().joined(separator: ", "))" }
+        return """
 
         Almanac is running (almanac dev). Stop with Ctrl-C.
+
+        Booking    \(webURL)/            (sign in at \(webURL)/login: pick a demo person)
+        API        \(webURL)/api         (OpenAPI: schemas/openapi/booking.yaml)
+
+        Demo people:
+        \(people.joined(separator: "\n"))
 
         \(servers.summary)
         Database   \(servers.connectionString(database: "almanac"))
