@@ -121,7 +121,8 @@ public enum BookingDecider {
                                   localDate: LocalDate, now: Date, ignoring: BookingID? = nil) -> BookingRejection? {
         let others = person.bookings.values.filter { $0.bookingId != ignoring }
         if let limit = policy.maximumBookingsPerDay {
-            let sameDay = others.filter { $0.kind == kind && $0.siteId == siteId && $0.localDate == localDate && $0.end > now }
+            // Ended bookings of the day count too: "one desk a day" means the whole day.
+            let sameDay = others.filter { $0.kind == kind && $0.siteId == siteId && $0.localDate == localDate }
             if sameDay.count >= limit { return .dailyLimitReached(kind: kind, limit: limit) }
         }
         if let limit = policy.maximumFutureBookings {

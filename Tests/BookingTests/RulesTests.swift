@@ -28,6 +28,14 @@ struct RulesTests {
         #expect(scenario.when(Fixture.place("b2", "room-1", "2026-03-10T12:00:00Z", "2026-03-10T13:00:00Z")).events != nil)
     }
 
+    @Test("given Ada's desk this morning has ended, when she books another desk this afternoon, then the day's limit still counts it")
+    func givenEndedDeskTodayWhenSecondDeskThenDailyLimit() throws {
+        let first = try Scenario(at: now).accepted(Fixture.place("b1", "desk-1", "2026-03-10T08:00:00Z", "2026-03-10T10:00:00Z"))
+        let afternoon = Scenario(given: Fixture.catalog + first, at: utc("2026-03-10T11:00:00Z"))
+        #expect(afternoon.when(Fixture.place("b2", "desk-2", "2026-03-10T12:00:00Z", "2026-03-10T14:00:00Z")).rejection
+                == .dailyLimitReached(kind: .desk, limit: 1))
+    }
+
     @Test("given Ada cancelled her desk, when she books another that day, then the limit no longer counts it")
     func givenCancelledWhenRebookingThenAllowed() throws {
         let first = try Scenario(at: now).accepted(Fixture.place("b1", "desk-1", "2026-03-10T08:00:00Z", "2026-03-10T10:00:00Z"))
