@@ -1,103 +1,24 @@
 import Foundation
 
-/// `Timestamp.format` and the common case of `Timestamp.parse` (`YYYY-MM-DDTHH:MM:SS[.fff]Z`)
-/// straight on bytes, with the same arithmetic, so the results are identical (tested against
-/// `Timestamp`). Measured: `Timestamp.format` builds its String piece by piece and took about
-/// a third of encoding a booking body; parsing from bytes saves a String and an Array per date.
+/// Dates in event bodies, quoted, straight to and from bytes through `Timestamp`'s byte
+/// functions (no String or Array per date).
 enum EventJSONTimestamp {
     /// Appends `"<Timestamp.format(date)>"`, quotes included.
     static func appendQuoted(_ date: Date, to output: inout EventJSONByteBuffer) {
-        let totalMilliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded())
-        var days = totalMilliseconds >= 0 ? totalMilliseconds / 86_400_000 : (totalMilliseconds - 86_399_999) / 86_400_000
-        let millisecondOfDay = totalMilliseconds - days * 86_400_000
-        let (year, month, day) = civil(fromDays: &days)
-        guard year >= 0 && year <= 9999 else {
-            // Timestamp.format's own rendering of years outside four digits.
+        let written = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { text -> Bool in
+            guard Timestamp.writeUTC(date, into: text) else { return false }
+            output.appendQuoted(UnsafeBufferPointer(text))
+            return true
+        }
+        if !written {
             var text = Timestamp.format(date)
             text.withUTF8 { output.appendQuoted($0) }
-            return
-        }
-        let secondOfDay = millisecondOfDay / 1000
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 26) { text in
-            func put(_ value: Int64, at offset: Int, width: Int) {
-                var value = value
-                for position in stride(from: offset + width - 1, through: offset, by: -1) {
-                    text[position] = UInt8(ascii: "0") + UInt8(value % 10)
-                    value /= 10
-                }
-            }
-            text[0] = UInt8(ascii: "\"")
-            put(year, at: 1, width: 4)
-            text[5] = UInt8(ascii: "-")
-            put(month, at: 6, width: 2)
-            text[8] = UInt8(ascii: "-")
-            put(day, at: 9, width: 2)
-            text[11] = UInt8(ascii: "T")
-            put(secondOfDay / 3600, at: 12, width: 2)
-            text[14] = UInt8(ascii: ":")
-            put(secondOfDay / 60 % 60, at: 15, width: 2)
-            text[17] = UInt8(ascii: ":")
-            put(secondOfDay % 60, at: 18, width: 2)
-            text[20] = UInt8(ascii: ".")
-            put(millisecondOfDay % 1000, at: 21, width: 3)
-            text[24] = UInt8(ascii: "Z")
-            text[25] = UInt8(ascii: "\"")
-            output.append(UnsafeBufferPointer(text))
         }
     }
 
-    /// The date of `YYYY-MM-DDTHH:MM:SS[.f...]Z`, as `Timestamp.parse` computes it; nil for any
-    /// other text (which `Timestamp.parse` may still accept, e.g. with an offset).
-    static func parseUTC(_ b: UnsafeBufferPointer<UInt8>) -> Date? {
-        guard b.count >= 20, b[4] == 0x2D, b[7] == 0x2D, b[10] == 0x54 || b[10] == 0x74, b[13] == 0x3A, b[16] == 0x3A,
-              b[b.count - 1] == 0x5A || b[b.count - 1] == 0x7A else { return nil }
-        func digits(_ from: Int, _ count: Int) -> Int64? {
-            var value: Int64 = 0
-            for index in from..<(from + count) {
-                let byte = b[index]
-                guard byte >= 48 && byte <= 57 else { return nil }
-                value = value * 10 + Int64(byte - 48)
-            }
-            return value
-        }
-        guard let year = digits(0, 4), let month = digits(5, 2), let day = digits(8, 2),
-              let hour = digits(11, 2), let minute = digits(14, 2), let second = digits(17, 2),
-              (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61 else { return nil }
-        var fraction = 0.0
-        if b.count > 20 {
-            guard b[19] == 0x2E, b.count > 21 else { return nil }
-            var scale = 0.1
-            for index in 20..<(b.count - 1) {
-                let byte = b[index]
-                guard byte >= 48 && byte <= 57 else { return nil }
-                fraction += Double(byte - 48) * scale
-                scale /= 10
-            }
-        }
-        let days = daysFromCivil(year: year, month: month, day: day)
-        let seconds = Double(days * 86_400 + hour * 3600 + minute * 60 + second) + fraction
-        return Date(timeIntervalSince1970: seconds)
-    }
-
-    /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-    private static func daysFromCivil(year: Int64, month: Int64, day: Int64) -> Int64 {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
-    }
-
-    private static func civil(fromDays days: inout Int64) -> (Int64, Int64, Int64) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let mp = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    /// The date of `YYYY-MM-DDTHH:MM:SS[.f...]Z`; nil for other text (which `Timestamp.parse`
+    /// may still accept, e.g. with an offset).
+    static func parseUTC(_ bytes: UnsafeBufferPointer<UInt8>) -> Date? {
+        Timestamp.parseUTC(bytes)
     }
 }
