@@ -69,6 +69,9 @@ extension StringProtocol {
     /// ASCII case-insensitive comparison on the bytes: header names are ASCII tokens, and this
     /// runs for every header of every event, where `lowercased()` allocated two strings a time.
     func caseInsensitiveEquals(_ other: some StringProtocol) -> Bool {
+        // Different lengths never match; for native strings the count is stored, so most
+        // non-matching names are rejected without looking at a byte.
+        guard self.utf8.count == other.utf8.count else { return false }
         var left = self.utf8.makeIterator()
         var right = other.utf8.makeIterator()
         while true {
