@@ -13,20 +13,20 @@ import NATSClient
 /// again (bounded); after that the caller gets a typed `conflict`.
 public struct BookingCommandHandler: Sendable {
     let store: EventStore
-    let sites: AggregateRepository<SiteState>
-    let resources: AggregateRepository<ResourceState>
-    let persons: AggregateRepository<PersonState>
+    let aggregates: BookingAggregates
+    var sites: AggregateRepository<SiteState> { aggregates.sites }
+    var resources: AggregateRepository<ResourceState> { aggregates.resources }
+    var persons: AggregateRepository<PersonState> { aggregates.persons }
     let locks = AggregateLocks()
     let now: @Sendable () -> Date
     let logger: Logger
 
-    public init(store: EventStore, now: @escaping @Sendable () -> Date = Date.init, logger: Logger = Logger(label: "almanac.booking")) {
+    public init(store: EventStore, aggregates: BookingAggregates? = nil, now: @escaping @Sendable () -> Date = Date.init,
+                logger: Logger = Logger(label: "almanac.booking")) {
         self.store = store
+        self.aggregates = aggregates ?? BookingAggregates(store: store)
         self.now = now
         self.logger = logger
-        sites = AggregateRepository(store: store, initial: SiteState()) { state, event in BookingEvent(payload: event).map(state.evolve) ?? state }
-        resources = AggregateRepository(store: store, initial: ResourceState()) { state, event in BookingEvent(payload: event).map(state.evolve) ?? state }
-        persons = AggregateRepository(store: store, initial: PersonState()) { state, event in BookingEvent(payload: event).map(state.evolve) ?? state }
     }
 
     /// The subject of an aggregate; the domain validated its id, and `BookingSubjects` checks it

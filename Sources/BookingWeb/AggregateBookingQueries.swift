@@ -1,18 +1,24 @@
 import AlmanacEvents
 import Booking
+import BookingService
 import EventStore
 import Foundation
 
-/// `BookingQueries` answered by folding the aggregates' subjects (site, resources, person)
-/// with the domain's `evolve`, the way the command handler sees them: exact and current, but
-/// a read per aggregate per query. A stand-in until the PostgreSQL read models land; the list
-/// of sites is the configured one, since finding sites needs a projection.
+/// `BookingQueries` answered from the booking aggregates, the way the command handler sees
+/// them: exact and current (each cached state is used only while its subject's head has not
+/// moved, so a query costs a head check per aggregate, and a tail read when it moved). A
+/// stand-in until the PostgreSQL read models are wired in; the list of sites is the configured
+/// one, since finding sites needs a projection.
 public struct AggregateBookingQueries: BookingQueries {
-    let store: EventStore
+    let aggregates: BookingAggregates
     let siteIds: [SiteID]
 
     public init(store: EventStore, siteIds: [SiteID]) {
-        self.store = store
+        self.init(aggregates: BookingAggregates(store: store), siteIds: siteIds)
+    }
+
+    public init(aggregates: BookingAggregates, siteIds: [SiteID]) {
+        self.aggregates = aggregates
         self.siteIds = siteIds
     }
 
@@ -39,7 +45,7 @@ public struct AggregateBookingQueries: BookingQueries {
             .sorted { $0.resourceId < $1.resourceId }
         var result: [ResourceAvailability] = []
         for resource in resources {
-            let occupancy = try await fold(try BookingSubjects.resource(resource.resourceId), ResourceState())
+            let occupancy = try await aggregates.resource(resource.resourceId)
             let free = Availability.freeSlots(resourceId: resource.resourceId, site: state, occupancy: occupancy, from: date, days: days, now: now)
             result.append(ResourceAvailability(resource: resource, freeSlots: free, fullyTaken: free.isEmpty))
         }
@@ -47,26 +53,11 @@ public struct AggregateBookingQueries: BookingQueries {
     }
 
     public func bookings(of personId: PersonID) async throws -> [PersonBooking] {
-        let person = try await fold(try BookingSubjects.person(personId), PersonState())
+        let person = try await aggregates.person(personId)
         return person.bookings.values.sorted { ($0.start, $0.bookingId) < ($1.start, $1.bookingId) }
     }
 
     private func siteState(_ id: SiteID) async throws -> SiteState {
-        try await fold(try BookingSubjects.site(id), SiteState())
-    }
-
-    private func fold<State>(_ subject: String, _ initial: State) async throws -> State where State: BookingEvolving {
-        try await store.read(subject: subject).reduce(initial) { state, recorded in
-            BookingEvent(payload: recorded.event).map(state.evolve) ?? state
-        }
+        try await aggregates.site(id)
     }
 }
-
-/// The aggregate states `evolve` the same way.
-protocol BookingEvolving {
-    func evolve(_ event: BookingEvent) -> Self
-}
-
-extension SiteState: BookingEvolving {}
-extension ResourceState: BookingEvolving {}
-extension PersonState: BookingEvolving {}

@@ -1,3 +1,4 @@
+import EventStore
 import Access
 import Booking
 import BookingService
@@ -32,7 +33,7 @@ enum JSONBody {
     static func response(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
         var fields = HTTPFields()
         fields[.contentType] = "application/json"
-        let data = try EventCodingBridge.encode(value)
+        let data = try EventCoding.encoder.encode(value)
         return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
     }
 

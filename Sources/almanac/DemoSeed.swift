@@ -23,19 +23,10 @@ enum DemoSeed {
             let (name, body) = try BookingCommandCodec.encode(command)
             let request = CommandRequest(name: name, idempotencyKey: command.idempotencyKey, actor: actor.personId,
                                          actorRoles: actor.roles.map(\.rawValue), body: body)
-            // The handler may still be subscribing when the first command goes out.
-            var reply: CommandReply?
-            for attempt in 1...50 {
-                do {
-                    reply = try await client.send(request)
-                    break
-                } catch CommandBusError.noHandler where attempt < 50 {
-                    try await Task.sleep(for: .milliseconds(100)) // back-off while the handler starts
-                }
-            }
+            let reply = try await client.send(request)
             switch reply {
-            case .accepted(_, let duplicate)?: if duplicate { outcome.duplicates += 1 } else { outcome.applied += 1 }
-            default: throw Refused(command: name, reply: reply ?? .failed(message: "no reply"))
+            case .accepted(_, let duplicate): if duplicate { outcome.duplicates += 1 } else { outcome.applied += 1 }
+            default: throw Refused(command: name, reply: reply)
             }
         }
         return outcome

@@ -66,6 +66,8 @@ struct DevCommand: AsyncParsableCommand {
         }
         // Seeds the demo catalog through the command handler like any admin change, once the
         // services run; stable idempotency keys make a second start append nothing.
+        // The handler subscribed when it was made; after a flush the server routes to it.
+        try await nats.flush()
         let seeding = Task {
             do {
                 let seeded = try await DemoSeed.run(connection: nats, logger: logger)
