@@ -20,20 +20,24 @@ public enum BookingWebServer {
         defer { nats.close() }
         let pool = PostgresPool(PostgresConfiguration(conninfo: settings.databaseURL, applicationName: "almanac-booking-web"),
                                 size: settings.databasePoolSize, logger: logger)
-        let app = try await makeApplication(settings, nats: nats, pool: pool, logger: logger)
+        let watch = CheckpointWatch(pool: pool)
+        let app = try await makeApplication(settings, nats: nats, pool: pool, watch: watch, logger: logger)
         do {
             try await app.runService()
         } catch {
+            await watch.close()
             await pool.close()
             throw error
         }
+        await watch.close()
         await pool.close()
     }
 
     /// The application for `settings` on an open connection and pool: a `Service`, so
     /// `almanac dev` runs it in its own service group. Queries read the booking read models
-    /// through `pool`; accepted commands wait for them (read-your-writes).
-    public static func makeApplication(_ settings: BookingWebSettings, nats: NATSConnection, pool: PostgresPool,
+    /// through `pool`; accepted commands wait for them (read-your-writes) through `watch`
+    /// (one is made on `pool` when not given; its listener then lives as long as the process).
+    public static func makeApplication(_ settings: BookingWebSettings, nats: NATSConnection, pool: PostgresPool, watch: CheckpointWatch? = nil,
                                        logger: Logger = Logger(label: "almanac.booking-web")) async throws -> some ApplicationProtocol {
         try settings.validate()
         let verifier: TokenVerifier
@@ -53,7 +57,7 @@ public enum BookingWebServer {
             host: settings.host, port: settings.port, maximumBodyBytes: settings.maximumBodyBytes,
             commands: CommandClient(connection: nats, prefix: BookingCommandCodec.prefix), verifier: verifier, devIssuer: devIssuer,
             queries: ReadModelBookingQueries(BookingReadModelQueries(pool: pool)),
-            readYourWrites: ReadYourWrites(pool: pool, timeout: settings.readYourWritesTimeout), logger: logger)
+            readYourWrites: ReadYourWrites(watch: watch ?? CheckpointWatch(pool: pool), timeout: settings.readYourWritesTimeout), logger: logger)
         return try await buildApplication(configuration)
     }
 }

@@ -189,6 +189,37 @@ struct BookingConcurrencyTests {
         #expect(!replies.contains { if case .failed = $0 { true } else { false } })
     }
 
+    @Test("the read-model checks are not vacuous: a buffer overlap and a second desk on one day are both reported, a cancelled booking is not")
+    func readModelChecksFindViolations() async throws {
+        let env = try await TestServers.shared()
+        let pool = PostgresPool(PostgresConfiguration(conninfo: try await env.makeDatabase(prefix: "readmodelcheck")), size: 1)
+        let schema = try PostgresIdentifier.quote(BookingReadModel.name)
+        try await pool.executeScript("create schema \(schema);\n" + (try BookingReadModel.projection()).createTables(schema))
+        try await pool.execute("""
+            insert into booking.sites (site_id, name, country, time_zone, opening_hours, policy)
+            values ('zurich', 'Zürich', 'CH', 'Europe/Zurich', '[]', '{"capacity": 1, "bufferBeforeMinutes": 0, "bufferAfterMinutes": 0}')
+            """)
+        try await pool.execute("""
+            insert into booking.resources (resource_id, site_id, floor_id, name, kind, attributes, restricted_to, policy_override)
+            values ('desk', 'zurich', 'floor', 'Desk', 'desk', '[]', '[]', '{"bufferAfterMinutes": 10, "maximumBookingsPerDay": 1}')
+            """)
+        let nine = BookingCluster.nextWednesday(at: 9, in: "Europe/Zurich")
+        // 09:00–10:00 and 10:05–11:00: apart by themselves, overlapping once the 10-minute buffer counts.
+        for (id, start, end, status) in [("b1", 0.0, 60.0, "placed"), ("b2", 65.0, 120.0, "checked_in"), ("b3", 0.0, 60.0, "cancelled")] {
+            try await pool.execute("""
+                insert into booking.bookings (booking_id, resource_id, site_id, person_id, kind, start_at, end_at, attendees, booker_time_zone, status, last_sequence)
+                values ($1, 'desk', 'zurich', 'ada', 'desk', $2, $3, 1, 'Europe/Zurich', $4, 1)
+                """, [id, nine.addingTimeInterval(start * 60), nine.addingTimeInterval(end * 60), status])
+        }
+        let overCapacity = try await ReadModelCheck.slotsOverCapacity(pool)
+        let overDailyLimit = try await ReadModelCheck.peopleOverDailyLimit(pool)
+        let active = try await ReadModelCheck.activeBookings(pool)
+        await pool.close()
+        #expect(overCapacity.count == 1, "\(overCapacity)")
+        #expect(overDailyLimit.count == 1, "\(overDailyLimit)")
+        #expect(active == 2)
+    }
+
     @Test("a retried place command returns the first booking and appends nothing; bad input is a typed rejection")
     func retryAndBadInput() async throws {
         let cluster = try await BookingCluster.start(replicas: 1)

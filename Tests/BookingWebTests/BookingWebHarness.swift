@@ -30,6 +30,8 @@ struct BookingWebHarness: Sendable {
     let verifier: TokenVerifier
     let pool: PostgresPool
     let projector: Projector
+    /// One checkpoint listener for every app the tests build, as one server process has.
+    let watch: CheckpointWatch
 
     static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
@@ -67,7 +69,8 @@ struct BookingWebHarness: Sendable {
 
         let issuer = DevIssuer(issuer: "http://almanac.test", signingKey: await DevSigningKey.generate())
         let verifier = TokenVerifier(configuration: issuer.verifierConfiguration, http: DevIssuerKeySource(issuer))
-        return BookingWebHarness(nats: nats, connection: connection, store: store, issuer: issuer, verifier: verifier, pool: pool, projector: projector)
+        return BookingWebHarness(nats: nats, connection: connection, store: store, issuer: issuer, verifier: verifier, pool: pool, projector: projector,
+                                 watch: CheckpointWatch(pool: pool))
     }
 
     var queries: ReadModelBookingQueries { ReadModelBookingQueries(BookingReadModelQueries(pool: pool)) }
@@ -76,7 +79,7 @@ struct BookingWebHarness: Sendable {
                        readYourWritesTimeout: Duration = .seconds(10), now: @escaping @Sendable () -> Date = Date.init) -> BookingWebConfiguration {
         BookingWebConfiguration(port: 0, maximumBodyBytes: maximumBodyBytes, commands: CommandClient(connection: connection, prefix: commandPrefix),
                                 commandTimeout: .seconds(5), verifier: verifier, devIssuer: issuer, queries: queries,
-                                readYourWrites: ReadYourWrites(pool: pool, timeout: readYourWritesTimeout), now: now)
+                                readYourWrites: ReadYourWrites(watch: watch, timeout: readYourWritesTimeout), now: now)
     }
 
     func token(_ subject: String, roles: Set<Access.Role>? = nil) throws -> String {

@@ -48,5 +48,6 @@ import Testing
             #expect(placed.json["readModelCurrent"] as? Bool == false)
             #expect(placed.headers[HTTPField.Name(ReadYourWrites.headerName)!] == "behind")
         }
+        await configuration.readYourWrites?.watch.close()
     }
 }
