@@ -36,10 +36,34 @@ public struct ReadModelBookingQueries: BookingQueries {
         let clock = site.clock
         let from = clock.startOfDay(date.adding(days: -1)), to = clock.startOfDay(date.adding(days: days + 1))
         let occupancy = try await readModel.occupancy(resources: resources.map(\.resourceId), from: from, to: to)
+        // Without bookings, a resource's free slots depend only on its kind, appointment length
+        // and policy override (the site is the same): computed once per such shape, so a floor
+        // of identical empty desks costs one computation, not one per desk.
+        var emptySlots: [(shape: SlotShape, slots: [Availability.Slot])] = []
         return resources.map { resource in
-            let free = Availability.freeSlots(resourceId: resource.resourceId, site: state, occupancy: occupancy[resource.resourceId] ?? ResourceState(),
-                                              from: date, days: days, now: now)
+            let free: [Availability.Slot]
+            if let booked = occupancy[resource.resourceId] {
+                free = Availability.freeSlots(resourceId: resource.resourceId, site: state, occupancy: booked, from: date, days: days, now: now)
+            } else if let known = emptySlots.first(where: { $0.shape == SlotShape(resource) }) {
+                free = known.slots
+            } else {
+                free = Availability.freeSlots(resourceId: resource.resourceId, site: state, occupancy: ResourceState(), from: date, days: days, now: now)
+                emptySlots.append((SlotShape(resource), free))
+            }
             return ResourceAvailability(resource: resource, freeSlots: free, fullyTaken: free.isEmpty)
+        }
+    }
+
+    /// What, besides the site and the bookings, decides a resource's slots.
+    struct SlotShape: Equatable {
+        var kind: ResourceKind
+        var appointmentDurationMinutes: Int?
+        var policyOverride: PolicyOverride
+
+        init(_ resource: ResourceDefinition) {
+            kind = resource.kind
+            appointmentDurationMinutes = resource.appointmentDurationMinutes
+            policyOverride = resource.policyOverride
         }
     }
 
