@@ -3,7 +3,8 @@ import Foundation
 /// How `almanac booking-web` is configured: flags override the environment
 /// (`ALMANAC_HTTP_HOST`, `ALMANAC_HTTP_PORT`, `ALMANAC_NATS_URL`, `ALMANAC_NATS_CREDS`,
 /// `ALMANAC_DATABASE_URL`, `ALMANAC_READ_YOUR_WRITES_TIMEOUT_MS`, `ALMANAC_OIDC_ISSUER`,
-/// `ALMANAC_OIDC_AUDIENCE`, `ALMANAC_DEV_ISSUER_KEYS`). Plain values, so the CLI stays thin and this is testable.
+/// `ALMANAC_OIDC_AUDIENCE`, `ALMANAC_DEV_ISSUER_KEYS`). Plain values, so the CLI stays thin
+/// and this is testable.
 public struct BookingWebSettings: Sendable, Equatable {
     public var host = "127.0.0.1"
     public var port = 8080
@@ -18,7 +19,7 @@ public struct BookingWebSettings: Sendable, Equatable {
     public var devIssuerKeyFolder: String?
     /// The PostgreSQL database holding the read models (URL or libpq conninfo).
     public var databaseURL = "postgresql://127.0.0.1:5432/almanac"
-    /// Connections for queries (read-your-writes waits use their own listener connection).
+    /// Connections for queries (read-your-writes adds one listener connection of its own).
     public var databasePoolSize = 8
     /// How long an accepted command waits for the booking read model to show it before
     /// answering anyway with `Almanac-Read-Model: behind`.
