@@ -62,7 +62,7 @@ let package = Package(
         // MARK: Web applications
         .target(
             name: "BookingWeb",
-            dependencies: ["Access", "AlmanacEvents", "Booking", "BookingService", "CommandBus", "EventStore", "HTTPClient", "NATSClient", "PostgresClient", "Projections", hummingbird, log],
+            dependencies: ["Access", "AlmanacEvents", "Booking", "BookingReadModels", "BookingService", "CommandBus", "EventStore", "HTTPClient", "NATSClient", "PostgresClient", "Projections", hummingbird, log],
             swiftSettings: settings
         ),
 
@@ -89,8 +89,8 @@ let package = Package(
         .testTarget(name: "EventStoreTests", dependencies: ["EventStore", "NATSClient", "TestSupport"], exclude: ["Fixtures"], swiftSettings: settings),
         .testTarget(name: "LocalServersTests", dependencies: ["LocalServers", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "CommandBusTests", dependencies: ["CommandBus", "EventStore", "NATSClient", "TestSupport"], swiftSettings: settings),
-        .testTarget(name: "BookingServiceTests", dependencies: ["BookingService", "Booking", "AlmanacEvents", "CommandBus", "EventStore", "NATSClient", "TestSupport"], swiftSettings: settings),
-        .testTarget(name: "BookingWebTests", dependencies: ["BookingWeb", "Access", "AlmanacEvents", "Booking", "BookingService", "CommandBus", "EventStore", "HTTPClient", "LocalServers", "NATSClient", "TestSupport", hummingbird, hummingbirdTesting], exclude: ["Browser"], swiftSettings: settings),
+        .testTarget(name: "BookingServiceTests", dependencies: ["BookingService", "Booking", "AlmanacEvents", "BookingReadModels", "CommandBus", "EventStore", "NATSClient", "PostgresClient", "Projections", "TestSupport"], swiftSettings: settings),
+        .testTarget(name: "BookingWebTests", dependencies: ["BookingWeb", "Access", "AlmanacEvents", "Booking", "BookingReadModels", "BookingService", "CommandBus", "EventStore", "HTTPClient", "LocalServers", "NATSClient", "PostgresClient", "Projections", "TestSupport", hummingbird, hummingbirdTesting], exclude: ["Browser"], swiftSettings: settings),
         .testTarget(
             name: "BookingReadModelsTests",
             dependencies: ["BookingReadModels", "BookingService", "Booking", "AlmanacEvents", "Projections", "PostgresClient", "EventStore", "NATSClient", "CommandBus", "TestSupport"],

@@ -6,13 +6,17 @@ import CommandBus
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
 import NIOCore
 
 /// Sends a domain command for the principal over the command bus and turns the reply into the
-/// HTTP answer: accepted → `successStatus` with ids and sequences, otherwise a problem.
+/// HTTP answer: accepted → `successStatus` with ids and sequences (after the read model
+/// caught up with them, when `readYourWrites` is set), otherwise a problem.
 struct BookingCommandSender: Sendable {
     let client: CommandClient
     let timeout: Duration
+    let readYourWrites: ReadYourWrites?
+    let logger: Logger
 
     func send(_ command: BookingCommand, for principal: Access.Principal, bookingId: BookingID?, successStatus: HTTPResponse.Status,
               correlationId: String?) async throws -> Response {
@@ -23,8 +27,13 @@ struct BookingCommandSender: Sendable {
         let reply = try await client.send(request, timeout: timeout)
         if let problem = reply.problem { throw problem }
         guard case .accepted(let sequences, let duplicate) = reply else { throw Problem.unavailable("unexpected reply") }
-        let accepted = CommandAccepted(bookingId: bookingId, sequence: sequences.last, sequences: sequences, duplicate: duplicate)
-        return try JSONBody.response(accepted, status: successStatus)
+        var accepted = CommandAccepted(bookingId: bookingId, sequence: sequences.last, sequences: sequences, duplicate: duplicate)
+        guard let readYourWrites, let last = sequences.max() else { return try JSONBody.response(accepted, status: successStatus) }
+        let current = await readYourWrites.waitUntilVisible(last, logger: logger)
+        accepted.readModelCurrent = current
+        var response = try JSONBody.response(accepted, status: successStatus)
+        response.headers[HTTPField.Name(ReadYourWrites.headerName)!] = current ? "current" : "behind"
+        return response
     }
 }
 

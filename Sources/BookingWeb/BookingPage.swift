@@ -86,9 +86,10 @@ enum BookingPage {
     }
     async function book(resource, slot) {
       try {
-        await api('POST', '/api/bookings', {siteId: $('site').value, resourceId: resource.resourceId, start: slot.start, end: slot.end,
+        var answer = await api('POST', '/api/bookings', {siteId: $('site').value, resourceId: resource.resourceId, start: slot.start, end: slot.end,
           bookerTimeZone: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC'});
-        say('Booked ' + resource.name + ' on ' + day(slot.start) + ' at ' + time(slot.start) + '.', true);
+        say('Booked ' + resource.name + ' on ' + day(slot.start) + ' at ' + time(slot.start) + '.'
+          + (answer.readModelCurrent === false ? ' It may take a moment to appear under My bookings.' : ''), true);
       } catch (error) { say(error.message, false); }
       await refresh();
     }

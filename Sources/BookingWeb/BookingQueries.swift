@@ -1,11 +1,13 @@
 import Booking
 import Foundation
 
-/// What the booking page and the query endpoints read. The PostgreSQL read models implement
-/// it once they exist; until then `AggregateBookingQueries` answers from the aggregates.
+/// What the booking page and the query endpoints read: the PostgreSQL read models
+/// (`ReadModelBookingQueries`), never the aggregates — decisions stay with the command handler.
 public protocol BookingQueries: Sendable {
     /// Every site, by name.
     func sites() async throws -> [SiteSummary]
+    /// One site, or nil when there is no such site.
+    func site(_ siteId: SiteID) async throws -> SiteSummary?
     /// A site's buildings, floors and resources (optionally one kind or floor), or nil when
     /// there is no such site.
     func catalog(siteId: SiteID, kind: ResourceKind?, floorId: FloorID?) async throws -> SiteCatalog?
@@ -13,8 +15,8 @@ public protocol BookingQueries: Sendable {
     /// resource of a kind, optionally on one floor); nil when there is no such site.
     func availability(siteId: SiteID, date: LocalDate, days: Int, kind: ResourceKind?, floorId: FloorID?,
                       resourceId: ResourceID?, now: Date) async throws -> [ResourceAvailability]?
-    /// The person's current bookings, soonest first.
-    func bookings(of personId: PersonID) async throws -> [PersonBooking]
+    /// The person's bookings that still hold their slot and have not ended at `now`, soonest first.
+    func bookings(of personId: PersonID, now: Date) async throws -> [MyBooking]
 }
 
 public struct SiteSummary: Codable, Sendable, Equatable {
@@ -36,6 +38,22 @@ public struct ResourceAvailability: Codable, Sendable, Equatable {
     public var freeSlots: [Availability.Slot]
     /// Nothing left to book in the period.
     public var fullyTaken: Bool
+}
+
+/// One of my bookings as the page lists it.
+public struct MyBooking: Codable, Sendable, Equatable {
+    public var bookingId: BookingID
+    public var resourceId: ResourceID
+    public var siteId: SiteID
+    public var kind: ResourceKind
+    public var start: Date
+    public var end: Date
+    /// The site-local day the booking starts on.
+    public var localDate: LocalDate
+    /// `placed` or `checked_in`.
+    public var status: String
+    public var attendees: Int
+    public var bookerTimeZone: String
 }
 
 extension SiteCatalog {

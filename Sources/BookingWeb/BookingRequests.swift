@@ -10,7 +10,7 @@ struct PlaceBookingRequest: Codable, Sendable {
     var start: Date
     var end: Date
     var attendees: Int?
-    /// The booker's IANA zone (the page sends the browser's); UTC when absent.
+    /// The booker's IANA zone (the page sends the browser's); the site's zone when absent.
     var bookerTimeZone: String?
 }
 

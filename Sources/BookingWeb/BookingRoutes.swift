@@ -8,6 +8,8 @@ import Hummingbird
 /// bookers (their own bookings) and admins.
 struct BookingRoutes: Sendable {
     let sender: BookingCommandSender
+    /// Where an absent booker time zone is looked up (the site's).
+    let queries: any BookingQueries
     let maximumBodyBytes: Int
 
     func register(on group: RouterGroup<BookingWebContext>) {
@@ -48,7 +50,10 @@ struct BookingRoutes: Sendable {
             throw Problem(status: 422, title: "The request cannot be carried out", detail: "attendees must be at least 1.",
                           code: "invalid_input", field: "attendees")
         }
-        let zone = body.bookerTimeZone ?? "UTC"
+        // Without a zone the booker is taken to live by the site's clock; an unknown site gets
+        // UTC here and its rejection from the handler.
+        let zone: String
+        if let given = body.bookerTimeZone { zone = given } else { zone = try await queries.site(body.siteId)?.timeZone ?? "UTC" }
         guard TimeZone(identifier: zone) != nil else {
             throw Problem.badRequest("bookerTimeZone \(zone.debugDescription) is not an IANA time zone.", field: "bookerTimeZone")
         }

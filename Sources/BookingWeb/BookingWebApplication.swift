@@ -14,8 +14,9 @@ public func buildApplication(_ config: BookingWebConfiguration) async throws -> 
         DevIssuerRoutes(issuer: issuer, maximumBodyBytes: config.maximumBodyBytes).register(on: router)
     }
     let api = router.group("api").add(middleware: AuthenticationMiddleware(verifier: config.verifier))
-    let sender = BookingCommandSender(client: config.commands, timeout: config.commandTimeout)
-    BookingRoutes(sender: sender, maximumBodyBytes: config.maximumBodyBytes).register(on: api)
+    let sender = BookingCommandSender(client: config.commands, timeout: config.commandTimeout, readYourWrites: config.readYourWrites,
+                                      logger: config.logger)
+    BookingRoutes(sender: sender, queries: config.queries, maximumBodyBytes: config.maximumBodyBytes).register(on: api)
     QueryRoutes(queries: config.queries, now: config.now).register(on: api)
     AdminRoutes(sender: sender, maximumBodyBytes: config.maximumBodyBytes).register(on: api)
     return Application(router: router, configuration: .init(address: .hostname(config.host, port: config.port), serverName: "almanac-booking-web"),

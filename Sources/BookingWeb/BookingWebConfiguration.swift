@@ -19,12 +19,14 @@ public struct BookingWebConfiguration: Sendable {
     public var devIssuer: DevIssuer?
     /// Catalog, availability and "my bookings" for the query endpoints and the page.
     public var queries: any BookingQueries
+    /// When set, accepted commands answer once the booking read model shows them.
+    public var readYourWrites: ReadYourWrites?
     public var now: @Sendable () -> Date
     public var logger: Logger
 
     public init(host: String = "127.0.0.1", port: Int = 8080, maximumBodyBytes: Int = 64 * 1024, commands: CommandClient,
                 commandTimeout: Duration = .seconds(10), verifier: TokenVerifier, devIssuer: DevIssuer? = nil,
-                queries: any BookingQueries, now: @escaping @Sendable () -> Date = Date.init, logger: Logger = Logger(label: "almanac.booking-web")) {
+                queries: any BookingQueries, readYourWrites: ReadYourWrites? = nil, now: @escaping @Sendable () -> Date = Date.init, logger: Logger = Logger(label: "almanac.booking-web")) {
         self.host = host
         self.port = port
         self.maximumBodyBytes = maximumBodyBytes
@@ -33,6 +35,7 @@ public struct BookingWebConfiguration: Sendable {
         self.verifier = verifier
         self.devIssuer = devIssuer
         self.queries = queries
+        self.readYourWrites = readYourWrites
         self.now = now
         self.logger = logger
     }

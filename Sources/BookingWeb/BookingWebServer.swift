@@ -1,13 +1,14 @@
 import Access
 import AlmanacEvents
+import BookingReadModels
 import BookingService
 import CommandBus
-import EventStore
 import Foundation
 import HTTPClient
 import Hummingbird
 import Logging
 import NATSClient
+import PostgresClient
 
 /// `almanac booking-web`: assembles the app from settings and serves until SIGTERM/SIGINT.
 public enum BookingWebServer {
@@ -17,16 +18,28 @@ public enum BookingWebServer {
         options.credentialsFile = settings.natsCredentials
         let nats = try await NATSConnection.connect(options, logger: Logger(label: "almanac.nats"))
         defer { nats.close() }
-        let app = try await makeApplication(settings, nats: nats, logger: logger)
-        try await app.runService()
+        let pool = PostgresPool(PostgresConfiguration(conninfo: settings.databaseURL, applicationName: "almanac-booking-web"),
+                                size: settings.databasePoolSize, logger: logger)
+        let watch = CheckpointWatch(pool: pool)
+        let app = try await makeApplication(settings, nats: nats, pool: pool, watch: watch, logger: logger)
+        do {
+            try await app.runService()
+        } catch {
+            await watch.close()
+            await pool.close()
+            throw error
+        }
+        await watch.close()
+        await pool.close()
     }
 
-    /// The application for `settings` on an open connection: a `Service`, so `almanac dev`
-    /// runs it in its own service group.
-    public static func makeApplication(_ settings: BookingWebSettings, nats: NATSConnection,
+    /// The application for `settings` on an open connection and pool: a `Service`, so
+    /// `almanac dev` runs it in its own service group. Queries read the booking read models
+    /// through `pool`; accepted commands wait for them (read-your-writes) through `watch`
+    /// (one is made on `pool` when not given; its listener then lives as long as the process).
+    public static func makeApplication(_ settings: BookingWebSettings, nats: NATSConnection, pool: PostgresPool, watch: CheckpointWatch? = nil,
                                        logger: Logger = Logger(label: "almanac.booking-web")) async throws -> some ApplicationProtocol {
         try settings.validate()
-        let store = EventStore(jetStream: nats.jetStream, stream: AlmanacStreams.bookings, registry: AlmanacEventCatalog.registry)
         let verifier: TokenVerifier
         var devIssuer: DevIssuer?
         if settings.devIssuer {
@@ -43,7 +56,8 @@ public enum BookingWebServer {
         let configuration = BookingWebConfiguration(
             host: settings.host, port: settings.port, maximumBodyBytes: settings.maximumBodyBytes,
             commands: CommandClient(connection: nats, prefix: BookingCommandCodec.prefix), verifier: verifier, devIssuer: devIssuer,
-            queries: AggregateBookingQueries(store: store, siteIds: settings.siteIds), logger: logger)
+            queries: ReadModelBookingQueries(BookingReadModelQueries(pool: pool)),
+            readYourWrites: ReadYourWrites(watch: watch ?? CheckpointWatch(pool: pool), timeout: settings.readYourWritesTimeout), logger: logger)
         return try await buildApplication(configuration)
     }
 }

@@ -1,10 +1,10 @@
-import Booking
 import Foundation
 
 /// How `almanac booking-web` is configured: flags override the environment
 /// (`ALMANAC_HTTP_HOST`, `ALMANAC_HTTP_PORT`, `ALMANAC_NATS_URL`, `ALMANAC_NATS_CREDS`,
-/// `ALMANAC_OIDC_ISSUER`, `ALMANAC_OIDC_AUDIENCE`, `ALMANAC_BOOKING_SITES`,
-/// `ALMANAC_DEV_ISSUER_KEYS`). Plain values, so the CLI stays thin and this is testable.
+/// `ALMANAC_DATABASE_URL`, `ALMANAC_READ_YOUR_WRITES_TIMEOUT_MS`, `ALMANAC_OIDC_ISSUER`,
+/// `ALMANAC_OIDC_AUDIENCE`, `ALMANAC_DEV_ISSUER_KEYS`). Plain values, so the CLI stays thin
+/// and this is testable.
 public struct BookingWebSettings: Sendable, Equatable {
     public var host = "127.0.0.1"
     public var port = 8080
@@ -17,8 +17,13 @@ public struct BookingWebSettings: Sendable, Equatable {
     /// instead of an external issuer's; its key is kept in `devIssuerKeyFolder` when given.
     public var devIssuer = false
     public var devIssuerKeyFolder: String?
-    /// Sites the page offers until the read models can list them.
-    public var siteIds = ["zurich", "new-york"]
+    /// The PostgreSQL database holding the read models (URL or libpq conninfo).
+    public var databaseURL = "postgresql://127.0.0.1:5432/almanac"
+    /// Connections for queries (read-your-writes adds one listener connection of its own).
+    public var databasePoolSize = 8
+    /// How long an accepted command waits for the booking read model to show it before
+    /// answering anyway with `Almanac-Read-Model: behind`.
+    public var readYourWritesTimeout: Duration = .seconds(2)
     public var maximumBodyBytes = 64 * 1024
 
     public init() {}
@@ -34,8 +39,12 @@ public struct BookingWebSettings: Sendable, Equatable {
         natsCredentials = environment["ALMANAC_NATS_CREDS"]
         issuer = environment["ALMANAC_OIDC_ISSUER"]
         if let audience = environment["ALMANAC_OIDC_AUDIENCE"] { self.audience = audience }
-        if let sites = environment["ALMANAC_BOOKING_SITES"] {
-            siteIds = sites.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        if let url = environment["ALMANAC_DATABASE_URL"] { databaseURL = url }
+        if let text = environment["ALMANAC_READ_YOUR_WRITES_TIMEOUT_MS"] {
+            guard let milliseconds = Int(text), milliseconds >= 0 else {
+                throw BookingWebSettingsError("ALMANAC_READ_YOUR_WRITES_TIMEOUT_MS \(text.debugDescription) is not a whole number of milliseconds")
+            }
+            readYourWritesTimeout = .milliseconds(milliseconds)
         }
         devIssuerKeyFolder = environment["ALMANAC_DEV_ISSUER_KEYS"]
     }
@@ -49,9 +58,9 @@ public struct BookingWebSettings: Sendable, Equatable {
         if !devIssuer, issuer == nil {
             throw BookingWebSettingsError("no token issuer: set --issuer (ALMANAC_OIDC_ISSUER), or --dev-issuer for local use")
         }
-        for site in siteIds where Identifier.problem(with: site) != nil {
-            throw BookingWebSettingsError("the site id \(site.debugDescription) \(Identifier.problem(with: site)!)")
-        }
+        guard !databaseURL.isEmpty else { throw BookingWebSettingsError("no database: set --database-url (ALMANAC_DATABASE_URL)") }
+        guard databasePoolSize >= 1 else { throw BookingWebSettingsError("the database pool needs at least 1 connection, not \(databasePoolSize)") }
+        guard readYourWritesTimeout >= .zero else { throw BookingWebSettingsError("the read-your-writes timeout must not be negative") }
         guard maximumBodyBytes > 0 else { throw BookingWebSettingsError("the body limit must be positive") }
     }
 

@@ -43,4 +43,7 @@ struct CommandAccepted: Codable, Sendable, Equatable {
     var sequences: [UInt64]
     /// True when this was a retry answered with the first result.
     var duplicate: Bool
+    /// Whether the read models already show this write (absent when the app does not wait for
+    /// them); false means the wait timed out and a GET may not show it yet.
+    var readModelCurrent: Bool?
 }

@@ -39,7 +39,7 @@ struct QueryRoutes: Sendable {
         }
         group.get("me/bookings") { _, context in
             let principal = try requireBooker(context)
-            return try JSONBody.response(try await queries.bookings(of: principal.subject))
+            return try JSONBody.response(try await queries.bookings(of: principal.subject, now: now()))
         }
     }
 

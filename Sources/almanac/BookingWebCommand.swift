@@ -16,7 +16,10 @@ struct BookingWebCommand: AsyncParsableCommand {
     var devIssuer = false
     @Option(name: .customLong("dev-issuer-keys"), help: "Folder keeping the dev issuer's key. Env: ALMANAC_DEV_ISSUER_KEYS.")
     var devIssuerKeys: String?
-    @Option(help: "Site ids the page offers, comma separated. Env: ALMANAC_BOOKING_SITES.") var sites: String?
+    @Option(name: .customLong("read-your-writes-timeout-ms"),
+            help: "How long an accepted command waits for the read model to show it. Env: ALMANAC_READ_YOUR_WRITES_TIMEOUT_MS.")
+    var readYourWritesTimeoutMilliseconds: Int?
+    @OptionGroup var database: DatabaseOptions
     @OptionGroup var nats: NATSOptions
     @OptionGroup var logging: LoggingOptions
 
@@ -28,7 +31,8 @@ struct BookingWebCommand: AsyncParsableCommand {
         if let issuer { settings.issuer = issuer }
         if let audience { settings.audience = audience }
         if let devIssuerKeys { settings.devIssuerKeyFolder = devIssuerKeys }
-        if let sites { settings.siteIds = sites.split(separator: ",").map(String.init) }
+        if let readYourWritesTimeoutMilliseconds { settings.readYourWritesTimeout = .milliseconds(readYourWritesTimeoutMilliseconds) }
+        settings.databaseURL = database.url
         if devIssuer { settings.devIssuer = true }
         settings.natsURL = nats.url
         settings.natsCredentials = nats.credentials

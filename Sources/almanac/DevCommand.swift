@@ -45,7 +45,7 @@ struct DevCommand: AsyncParsableCommand {
             let booking = try BookingServices.commandServer(connection: nats, logger: Logger(label: "almanac.booking"))
             let projections = try AlmanacProjections.catalog().projections
             let pool = PostgresPool(PostgresConfiguration(conninfo: servers.connectionString(database: "almanac"), applicationName: "almanac-dev"),
-                                    size: projections.count + 2, logger: logger)
+                                    size: projections.count + 8, logger: logger)
             let projectors = projections.map {
                 Projector(projection: $0, pool: pool, jetStream: nats.jetStream, instance: "dev", logger: Logger(label: "almanac.projector"))
             }
@@ -54,9 +54,10 @@ struct DevCommand: AsyncParsableCommand {
             var web = BookingWebSettings()
             web.port = LoopbackPort.isFree(webPort) ? webPort : try LoopbackPort.free()
             web.natsURL = servers.natsURL
+            web.databaseURL = servers.connectionString(database: "almanac")
             web.devIssuer = true
             web.devIssuerKeyFolder = URL(fileURLWithPath: dataDirectory, isDirectory: true).appendingPathComponent("issuer").path
-            let bookingWeb = try await BookingWebServer.makeApplication(web, nats: nats, logger: Logger(label: "almanac.booking-web"))
+            let bookingWeb = try await BookingWebServer.makeApplication(web, nats: nats, pool: pool, logger: Logger(label: "almanac.booking-web"))
             webURL = "http://\(web.host):\(web.port)"
             services = [LocalServersService(servers: servers), PoolService(pool: pool), ConnectionService(connection: nats), booking]
                 + projectors + [bookingWeb]

@@ -1,6 +1,7 @@
 import Access
 import AlmanacEvents
 import Booking
+import BookingReadModels
 import BookingService
 import BookingWeb
 import CommandBus
@@ -12,19 +13,32 @@ import HummingbirdTesting
 import LocalServers
 import NATSClient
 import NIOCore
+import PostgresClient
+import Projections
 import TestSupport
 
 /// A private nats-server with the BOOKINGS stream, a real booking command server answering
-/// `cmd.booking.*` in this process, the Zürich demo catalog seeded through it, and a dev issuer
-/// whose tokens the app's verifier accepts. Shared by the suite (one server start).
+/// `cmd.booking.*` in this process, the booking projector filling a fresh PostgreSQL database
+/// that the app's queries read, the Zürich demo catalog seeded through the handler (and
+/// projected before the first test), and a dev issuer whose tokens the app's verifier accepts.
+/// Shared by the suite (one server start).
 struct BookingWebHarness: Sendable {
     let nats: LocalNATSServer
     let connection: NATSConnection
     let store: EventStore
     let issuer: DevIssuer
     let verifier: TokenVerifier
+    let pool: PostgresPool
+    let projector: Projector
+    /// One checkpoint listener for every app the tests build, as one server process has.
+    let watch: CheckpointWatch
+
+    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     static let shared = Task { try await BookingWebHarness.start() }
+    /// How many of `DemoData.commands()` the harness applies: the Zürich site, its closure and
+    /// group, building, first floor and its first desks.
+    static let seededDemoCommands = 12
 
     static func start() async throws -> BookingWebHarness {
         let environment = try await TestServers.shared()
@@ -34,7 +48,7 @@ struct BookingWebHarness: Sendable {
         let store = EventStore(jetStream: connection.jetStream, stream: AlmanacStreams.bookings, registry: AlmanacEventCatalog.registry)
         let handler = BookingCommandHandler(store: store)
         // The Zürich site, its closure and group, building, first floor and its first desks.
-        for command in DemoData.commands().prefix(12) {
+        for command in DemoData.commands().prefix(seededDemoCommands) {
             let reply = await handler.handle(command, actor: DemoData.administrator)
             guard case .accepted = reply else { throw HarnessError("seeding failed: \(reply)") }
         }
@@ -43,15 +57,29 @@ struct BookingWebHarness: Sendable {
         // The server subscribed when it was made; once the connection is flushed the cluster
         // knows it, so the first request is answered.
         try await connection.flush()
+
+        let database = try await environment.makeDatabase(prefix: "bookingweb")
+        let pool = PostgresPool(PostgresConfiguration(conninfo: database, applicationName: "booking-web-tests"), size: 8)
+        _ = try await Migrator(directory: repositoryRoot.appendingPathComponent("schemas/sql")).migrate(pool)
+        let projector = Projector(projection: try BookingReadModel.projection(), pool: pool, jetStream: connection.jetStream, instance: "web-tests",
+                                  settings: .init(batchSize: 200, fetchWait: .milliseconds(250)))
+        Task { try await projector.run() }
+        let seeded = try await connection.jetStream.streamInfo(AlmanacStreams.bookings).state.lastSequence
+        try await CheckpointWaiter.wait(for: BookingReadModel.name, toReach: seeded, pool: pool, timeout: .seconds(60))
+
         let issuer = DevIssuer(issuer: "http://almanac.test", signingKey: await DevSigningKey.generate())
         let verifier = TokenVerifier(configuration: issuer.verifierConfiguration, http: DevIssuerKeySource(issuer))
-        return BookingWebHarness(nats: nats, connection: connection, store: store, issuer: issuer, verifier: verifier)
+        return BookingWebHarness(nats: nats, connection: connection, store: store, issuer: issuer, verifier: verifier, pool: pool, projector: projector,
+                                 watch: CheckpointWatch(pool: pool))
     }
 
-    func configuration(commandPrefix: String = BookingCommandCodec.prefix, maximumBodyBytes: Int = 16 * 1024) -> BookingWebConfiguration {
+    var queries: ReadModelBookingQueries { ReadModelBookingQueries(BookingReadModelQueries(pool: pool)) }
+
+    func configuration(commandPrefix: String = BookingCommandCodec.prefix, maximumBodyBytes: Int = 16 * 1024,
+                       readYourWritesTimeout: Duration = .seconds(10), now: @escaping @Sendable () -> Date = Date.init) -> BookingWebConfiguration {
         BookingWebConfiguration(port: 0, maximumBodyBytes: maximumBodyBytes, commands: CommandClient(connection: connection, prefix: commandPrefix),
-                                commandTimeout: .seconds(5), verifier: verifier, devIssuer: issuer,
-                                queries: AggregateBookingQueries(store: store, siteIds: ["zurich"]))
+                                commandTimeout: .seconds(5), verifier: verifier, devIssuer: issuer, queries: queries,
+                                readYourWrites: ReadYourWrites(watch: watch, timeout: readYourWritesTimeout), now: now)
     }
 
     func token(_ subject: String, roles: Set<Access.Role>? = nil) throws -> String {

@@ -6,14 +6,15 @@ import Testing
         let settings = try BookingWebSettings(environment: [
             "ALMANAC_HTTP_HOST": "0.0.0.0", "ALMANAC_HTTP_PORT": "9090", "ALMANAC_NATS_URL": "nats://nats:4222",
             "ALMANAC_OIDC_ISSUER": "https://login.example/tenant/v2.0", "ALMANAC_OIDC_AUDIENCE": "api://almanac",
-            "ALMANAC_BOOKING_SITES": "zurich, berlin",
+            "ALMANAC_DATABASE_URL": "postgresql://db:5432/almanac", "ALMANAC_READ_YOUR_WRITES_TIMEOUT_MS": "750",
         ])
         #expect(settings.host == "0.0.0.0")
         #expect(settings.port == 9090)
         #expect(settings.natsURL == "nats://nats:4222")
         #expect(settings.issuer == "https://login.example/tenant/v2.0")
         #expect(settings.audience == "api://almanac")
-        #expect(settings.siteIds == ["zurich", "berlin"])
+        #expect(settings.databaseURL == "postgresql://db:5432/almanac")
+        #expect(settings.readYourWritesTimeout == .milliseconds(750))
         try settings.validate()
     }
 
@@ -25,7 +26,8 @@ import Testing
         }
         settings.devIssuer = true
         try settings.validate()
-        settings.siteIds = ["zürich.main"]
+        settings.databasePoolSize = 0
         #expect(throws: BookingWebSettingsError.self) { try settings.validate() }
+        #expect(throws: BookingWebSettingsError.self) { try BookingWebSettings(environment: ["ALMANAC_READ_YOUR_WRITES_TIMEOUT_MS": "soon"]) }
     }
 }

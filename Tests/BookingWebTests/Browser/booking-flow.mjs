@@ -5,7 +5,7 @@
 // Usage: node booking-flow.mjs BASE_URL PERSON DATE RESOURCE_ID PROFILE_DIR
 import { spawn } from 'node:child_process';
 
-const [, , base, person, date, resourceId, profile] = process.argv;
+const [, , base, person, date, resourceId, profile, siteId = 'zurich'] = process.argv;
 const chrome = spawn(process.env.CHROMIUM || 'chromium',
   ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run',
    '--remote-debugging-pipe', `--user-data-dir=${profile}`, '--window-size=390,844', 'about:blank'],
@@ -60,7 +60,8 @@ try {
   await waitFor(`${login} !== null`, 'the login page');
   await evaluate(`${login}.click()`);
   await waitFor(`location.pathname === '/' && document.body.dataset.ready === 'yes'`, 'the booking page');
-  await evaluate(`(() => { const d = document.getElementById('date'); d.value = '${date}'; d.dispatchEvent(new Event('change')); })()`);
+  // Choose the site as a person would (other tests add sites that may sort first), with the date set before the page reloads the catalog.
+  await evaluate(`(() => { document.getElementById('date').value = '${date}'; const s = document.getElementById('site'); s.value = '${siteId}'; s.dispatchEvent(new Event('change')); })()`);
   const slotButton = `document.querySelector('[data-resource-id="${resourceId}"] .slots button')`;
   await waitFor(`${slotButton} !== null`, `free slots of ${resourceId}`);
   const start = await evaluate(`(() => { const b = ${slotButton}; b.click(); return b.dataset.start; })()`);
