@@ -104,3 +104,17 @@ import Testing
         #expect(secret.reveal() == "graph-s3cret")
     }
 }
+
+@Suite struct MailAddressListTests {
+    @Test func givenATemplatedRecipientList_whenParsed_thenEachMailboxIsKept() throws {
+        let list = try MailAddress.parseList(" Ada <ada@example.test>, \"Lovelace, A.\" <al@example.test>; bob@example.test, ")
+        #expect(list.map(\.address) == ["ada@example.test", "al@example.test", "bob@example.test"])
+        #expect(list[1].name == "Lovelace, A.")
+        #expect(try MailAddress.parseList("").isEmpty)
+    }
+
+    @Test func givenAListWithOneBadEntry_whenParsed_thenTheErrorNamesThatEntry() {
+        let error = #expect(throws: MailMessageError.self) { try MailAddress.parseList("ada@example.test, {{missing}}") }
+        #expect(error?.description == "invalid mail address \"{{missing}}\": it has no @")
+    }
+}
