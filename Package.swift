@@ -41,6 +41,7 @@ let package = Package(
         .target(name: "HTTPClient", dependencies: ["CCurl", log], swiftSettings: settings),
 
         // MARK: Core
+        .target(name: "Mail", dependencies: ["HTTPClient", "PostgresClient", log], swiftSettings: settings),
         .target(name: "EventStore", dependencies: ["NATSClient", log], swiftSettings: settings),
         .target(name: "Access", dependencies: ["HTTPClient", jwtKit, log], swiftSettings: settings),
 
@@ -101,6 +102,7 @@ let package = Package(
         .testTarget(name: "AlmanacEventsTests", dependencies: ["AlmanacEvents", "EventStore", "Booking", "NATSClient", "LocalServers", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "ProjectionsTests", dependencies: ["Projections", "NATSClient", "PostgresClient", "EventStore", "TestSupport", lifecycle], swiftSettings: settings),
         .testTarget(name: "OperatorToolsTests", dependencies: ["OperatorTools", "NATSClient", "TestSupport"], swiftSettings: settings),
+        .testTarget(name: "MailTests", dependencies: ["Mail", "HTTPClient", "PostgresClient", "TestSupport"], exclude: ["Fixtures"], swiftSettings: settings),
         .testTarget(name: "AlmanacCLITests", dependencies: ["NATSClient", "TestSupport"], swiftSettings: settings),
     ]
 )

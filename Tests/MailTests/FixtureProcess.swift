@@ -1,0 +1,138 @@
+import Foundation
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct FixtureProcessError: Error, CustomStringConvertible {
+    var description: String
+}
+
+/// A Python fixture script (Tests/MailTests/Fixtures) run as a child process for one test. Its stdout is read line by line on a
+/// thread of its own; `line(where:)` waits for a line without polling. The script exits when
+/// its stdin closes, so it dies with the test process even if `stop()` is never reached.
+final class FixtureProcess: Sendable {
+    private struct Output {
+        var lines: [String] = []
+        var ended = false
+        var waiters: [UUID: (predicate: @Sendable (String) -> Bool, continuation: CheckedContinuation<String, any Error>)] = [:]
+    }
+
+    let name: String
+    private let process: Process
+    private let stdin: Pipe
+    private let output: Mutex<Output>
+
+    /// Starts `python3 Fixtures/<script> <arguments>`.
+    static func start(name: String, script: String, arguments: [String] = []) async throws -> FixtureProcess {
+        let scriptURL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/\(script)")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", scriptURL.path] + arguments
+        let stdin = Pipe()
+        let stdout = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        try process.run()
+        return FixtureProcess(name: name, process: process, stdin: stdin, stdout: stdout)
+    }
+
+    private init(name: String, process: Process, stdin: Pipe, stdout: Pipe) {
+        self.name = name
+        self.process = process
+        self.stdin = stdin
+        self.output = Mutex(Output())
+        startReading(stdout.fileHandleForReading)
+    }
+
+    private func startReading(_ handle: FileHandle) {
+        let thread = Thread { [self] in
+            var pending = Data()
+            while true {
+                let chunk = handle.availableData
+                if chunk.isEmpty { break }
+                pending.append(chunk)
+                while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
+                    let line = String(decoding: pending[pending.startIndex..<newline], as: UTF8.self)
+                    pending.removeSubrange(pending.startIndex...newline)
+                    received(line)
+                }
+            }
+            ended()
+        }
+        thread.name = "\(name)-stdout"
+        thread.start()
+    }
+
+    private func received(_ line: String) {
+        let matched = output.withLock { output in
+            output.lines.append(line)
+            let matching = output.waiters.filter { $0.value.predicate(line) }
+            for id in matching.keys { output.waiters[id] = nil }
+            return matching.values.map(\.continuation)
+        }
+        for continuation in matched { continuation.resume(returning: line) }
+    }
+
+    private func ended() {
+        let waiting = output.withLock { output in
+            output.ended = true
+            defer { output.waiters = [:] }
+            return output.waiters.values.map(\.continuation)
+        }
+        for continuation in waiting {
+            continuation.resume(throwing: FixtureProcessError(description: "\(name) exited before printing the expected line"))
+        }
+    }
+
+    /// The first stdout line (already printed or still to come) that satisfies `predicate`;
+    /// fails after `timeout` or when the script exits first.
+    func line(where predicate: @escaping @Sendable (String) -> Bool, timeout: Duration = .seconds(15)) async throws -> String {
+        try await withThrowingTaskGroup(of: String.self) { group in
+            group.addTask { try await self.waitForLine(predicate) }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                throw FixtureProcessError(description: "\(self.name): no matching line within \(timeout)")
+            }
+            defer { group.cancelAll() }
+            return try await group.next()!
+        }
+    }
+
+    private func waitForLine(_ predicate: @escaping @Sendable (String) -> Bool) async throws -> String {
+        let id = UUID()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<String, any Error>) in
+                enum Now { case found(String), ended, wait }
+                let now: Now = output.withLock { output in
+                    if let line = output.lines.first(where: predicate) { return .found(line) }
+                    if output.ended { return .ended }
+                    output.waiters[id] = (predicate, continuation)
+                    return .wait
+                }
+                switch now {
+                case .found(let line): continuation.resume(returning: line)
+                case .ended: continuation.resume(throwing: FixtureProcessError(description: "\(name) exited before printing the expected line"))
+                case .wait: break
+                }
+            }
+        } onCancel: {
+            let waiter = output.withLock { $0.waiters.removeValue(forKey: id) }
+            waiter?.continuation.resume(throwing: CancellationError())
+        }
+    }
+
+    /// Every stdout line so far that satisfies `predicate`.
+    func lines(where predicate: (String) -> Bool) -> [String] {
+        output.withLock { $0.lines.filter(predicate) }
+    }
+
+    /// Terminates the script and waits for it to exit.
+    func stop() {
+        if process.isRunning {
+            process.terminate()
+        }
+        try? stdin.fileHandleForWriting.close()
+        process.waitUntilExit()
+    }
+}
