@@ -92,6 +92,7 @@ public struct BookingTimeTrigger: Codable, Equatable, Sendable {
     public var before: String?
     /// Duration after the field's time (`15m`).
     public var after: String?
+    /// Evaluated when the timer fires, over the booking as it is then (a check-in meanwhile counts).
     public var filter: String?
 
     public init(field: String, before: String? = nil, after: String? = nil, filter: String? = nil) {

@@ -13,12 +13,13 @@ public struct FlowTemplate: Sendable {
     public init(_ source: String, escaping: Escaping = .text) throws(TemplateSyntaxError) {
         self.source = source
         // The pragma switches swift-mustache's default HTML escaping off for text fields.
-        let text = escaping == .text ? "{{% CONTENT_TYPE: TEXT}}" + source : source
+        let pragma = escaping == .text ? "{{% CONTENT_TYPE: TEXT}}" : ""
         do {
-            template = try MustacheTemplate(string: text)
+            template = try MustacheTemplate(string: pragma + source)
         } catch let error as MustacheTemplate.ParserError {
-            throw TemplateSyntaxError(line: error.context.lineNumber, column: error.context.columnNumber,
-                                      message: Self.explain(error.error))
+            // Columns on the first line count the pragma too; people count from their own text.
+            let column = error.context.lineNumber == 1 ? max(1, error.context.columnNumber - pragma.count) : error.context.columnNumber
+            throw TemplateSyntaxError(line: error.context.lineNumber, column: column, message: Self.explain(error.error))
         } catch {
             throw TemplateSyntaxError(line: 1, column: 1, message: "\(error)")
         }

@@ -22,3 +22,16 @@ struct FlowTemplateTests {
         #expect(throws: InvalidEmailAddress.self) { try EmailAddress.list(from: " ") }
     }
 }
+
+@Suite("Template syntax errors")
+struct TemplateSyntaxErrorTests {
+    @Test("an unclosed tag is reported at its line, counted in the editor's own text")
+    func position() {
+        #expect {
+            try FlowTemplate("Hello\n{{#person}}{{name}}")
+        } throws: { error in
+            guard let error = error as? TemplateSyntaxError else { return false }
+            return error.line >= 2 && error.message.contains("never closed")
+        }
+    }
+}
