@@ -40,10 +40,11 @@ public enum RunDecider {
             guard !state.isFinished else { return .failure(.finished(state.status)) }
             return .success([.cancelled(RunCancelled(runId: state.runId, reason: reason, cancelledBy: by))])
         case .retryFromFailedStep(let by):
-            guard state.status == .failed, let stepId = state.currentStepId, let step = context.flow.step(stepId) else { return .failure(.notFailed) }
-            let attempt = (state.steps[stepId]?.attempt ?? 0) + 1
+            guard state.status == .failed, let stepId = state.currentStepId, context.flow.step(stepId) != nil else { return .failure(.notFailed) }
             var events: [RunEvent] = [.retried(RunRetried(runId: state.runId, fromStepId: stepId, retriedBy: by))]
-            events += schedule(step, attempt: attempt, state: RunState.evolve(state, with: events), context)
+            // Entered afresh: a branch whose condition failed is evaluated again, anything else is
+            // scheduled with the next attempt number.
+            events += enter(stepId, state: RunState.evolve(state, with: events), context)
             return .success(events)
         default:
             break

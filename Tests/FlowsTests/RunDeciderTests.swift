@@ -186,3 +186,22 @@ struct RunWaitAndApprovalTests {
         #expect(events.last == .stepScheduled(StepScheduled(runId: runId, stepId: "until-start", kind: .wait, attempt: 1, runAt: scenario.now, timeoutSeconds: 0)))
     }
 }
+
+@Suite("Run lifecycle: retrying a failed branch")
+struct RunRetryBranchTests {
+    @Test("given a run failed on a branch condition, when retried after the data is fixed, then the branch is evaluated again instead of becoming a job")
+    func givenFailedBranchWhenRetriedThenEvaluatedAgain() throws {
+        var flow = deskFlow
+        flow.steps[0] = FlowStep(id: "route", action: .branch(BranchStep(cases: [BranchStep.Case(when: "now - booking.start > 1h", next: "release")])))
+        let broken = bookingData.setting(42, at: ["booking", "start"])
+        var scenario = RunScenario(flow: flow)
+        let events = try scenario.then(.start(StartRun(runId: runId, flowVersion: 1, triggerKey: "evt-1", triggerData: broken)))
+        #expect(scenario.state.status == .failed)
+        #expect(events.count == 2)
+        let retried = try scenario.then(.retryFromFailedStep(by: "editor@example.com"))
+        // The data is still broken, so the branch fails again; no job was scheduled for it.
+        #expect(retried.first == .retried(RunRetried(runId: runId, fromStepId: "route", retriedBy: "editor@example.com")))
+        #expect(!retried.contains { if case .stepScheduled = $0 { true } else { false } })
+        #expect(scenario.state.status == .failed)
+    }
+}
