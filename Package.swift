@@ -15,6 +15,8 @@ let jwtKit: Target.Dependency = .product(name: "JWTKit", package: "jwt-kit")
 let hummingbird: Target.Dependency = .product(name: "Hummingbird", package: "hummingbird")
 let hummingbirdTesting: Target.Dependency = .product(name: "HummingbirdTesting", package: "hummingbird")
 let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
+let yams: Target.Dependency = .product(name: "Yams", package: "Yams")
+let mustache: Target.Dependency = .product(name: "Mustache", package: "swift-mustache")
 
 let package = Package(
     name: "almanac",
@@ -28,6 +30,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/vapor/jwt-kit", from: "5.1.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
     ],
     targets: [
         // MARK: C libraries (module map + shim only; imported by the client targets alone)
@@ -47,11 +51,12 @@ let package = Package(
 
         .target(name: "CommandBus", dependencies: ["NATSClient", "EventStore", log, lifecycle], swiftSettings: settings),
 
-        // MARK: Domains (pure: Foundation only, no infrastructure)
+        // MARK: Domains (pure: Foundation only, no infrastructure; Flows adds YAML and Mustache parsing)
         .target(name: "Booking", swiftSettings: settings),
+        .target(name: "Flows", dependencies: [yams, mustache], swiftSettings: settings),
 
         // MARK: Wiring of domains to infrastructure
-        .target(name: "AlmanacEvents", dependencies: ["EventStore", "Booking", "NATSClient"], swiftSettings: settings),
+        .target(name: "AlmanacEvents", dependencies: ["EventStore", "Booking", "Flows", "NATSClient"], swiftSettings: settings),
         .target(name: "BookingService", dependencies: ["Booking", "AlmanacEvents", "CommandBus", "EventStore", "NATSClient", log, lifecycle], swiftSettings: settings),
         .target(name: "Projections", dependencies: ["NATSClient", "PostgresClient", "EventStore", log, lifecycle], swiftSettings: settings),
         .target(name: "BookingReadModels", dependencies: ["Booking", "AlmanacEvents", "Projections", "PostgresClient", "EventStore"], swiftSettings: settings),
@@ -99,7 +104,8 @@ let package = Package(
         ),
         .testTarget(name: "AccessTests", dependencies: ["Access", "HTTPClient", jwtKit, "TestSupport"], swiftSettings: settings),
         .testTarget(name: "BookingTests", dependencies: ["Booking"], swiftSettings: settings),
-        .testTarget(name: "AlmanacEventsTests", dependencies: ["AlmanacEvents", "EventStore", "Booking", "NATSClient", "LocalServers", "TestSupport"], swiftSettings: settings),
+        .testTarget(name: "FlowsTests", dependencies: ["Flows", "TestSupport"], swiftSettings: settings),
+        .testTarget(name: "AlmanacEventsTests", dependencies: ["AlmanacEvents", "EventStore", "Booking", "Flows", "NATSClient", "LocalServers", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "ProjectionsTests", dependencies: ["Projections", "NATSClient", "PostgresClient", "EventStore", "TestSupport", lifecycle], swiftSettings: settings),
         .testTarget(name: "OperatorToolsTests", dependencies: ["OperatorTools", "NATSClient", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "MailTests", dependencies: ["Mail", "HTTPClient", "PostgresClient", "TestSupport"], exclude: ["Fixtures"], swiftSettings: settings),

@@ -28,6 +28,7 @@ public enum AlmanacEventCatalog {
     static let catalog: Registrar = {
         var registrar = Registrar()
         registerBooking(&registrar)
+        FlowEventCatalog.register(into: &registrar)
         return registrar
     }()
 

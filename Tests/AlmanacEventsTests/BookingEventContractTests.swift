@@ -43,7 +43,7 @@ struct BookingEventContractTests {
 
     @Test("every event of the domain has a registered wire name")
     func everyEventHasWireName() {
-        let registered = Set(AlmanacEventCatalog.registry.registeredTypes.map(\.wireName))
+        let registered = Set(AlmanacEventCatalog.registry.registeredTypes.map(\.wireName).filter { !$0.hasPrefix("flow.") && !$0.hasPrefix("run.") })
         #expect(Set(BookingEventExamples.all.map(AlmanacEventCatalog.wireName(of:))) == registered)
     }
 
