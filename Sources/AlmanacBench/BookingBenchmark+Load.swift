@@ -61,7 +61,7 @@ extension BookingStack {
 
 extension BookingBenchmark {
     /// Raw and HTTP in turns; the figures the goals are about.
-    func compare(_ stack: BookingStack, plan: Plan, context: BenchContext) async throws -> [Figure] {
+    func compare(_ stack: BookingStack, plan: Plan, mode: NATSSyncMode, context: BenchContext) async throws -> [Figure] {
         let jetStream = stack.admin.jetStream
         try await jetStream.createOrUpdateStream(EventStoreBenchmark.bookingsLikeStream("BENCH_RAW", subjects: "raw.>"))
         let payloadBytes = try BookingPlacedSample.sample(0).encoded().count
@@ -73,11 +73,11 @@ extension BookingBenchmark {
         }
         _ = try await TimedLoad.run(tasks: plan.clients, seconds: 1, progress: nil) { task in try await stack.placeOverHTTP(task: task) }
         let rawPerRound = EventStoreBenchmark.appendCount(rate: warmup.perSecond, seconds: plan.secondsPerSide, publishers: plan.clients)
-        context.record("raw publishes per round", rawPerRound)
+        context.record("raw publishes per round, \(mode.label)", rawPerRound)
 
         var raw = EventStoreBenchmark.Totals(), placed = EventStoreBenchmark.Totals()
         for round in 1...plan.rounds {
-            let phase = "round \(round)/\(plan.rounds)"
+            let phase = "\(mode.label) · round \(round)/\(plan.rounds)"
             let rawSubjects = (0..<plan.resources).map { "raw.r\(round).resource.r\($0)" }
             let stored = raw.operations + warmup.messages
             let rawProgress = context.progress("\(phase) · raw js_Publish", total: rawPerRound, unit: "publishes") {
@@ -101,10 +101,10 @@ extension BookingBenchmark {
             httpProgress.finish(done: run.appends)
             placed.add(operations: run.appends, seconds: run.seconds, cpuSeconds: cpu, latencies: run.latencies)
         }
-        context.record("bookings placed over HTTP (measured)", placed.operations)
+        context.record("bookings placed over HTTP (measured), \(mode.label)", placed.operations)
         let rawLatency = LatencyStatistics(seconds: raw.latencies)
         let placedLatency = LatencyStatistics(seconds: placed.latencies)
-        let group = "place booking over HTTP, \(plan.clients) clients, sync always"
+        let group = "place booking over HTTP, \(plan.clients) clients, \(mode.label)"
         return [
             .compared("throughput", group: group, value: placed.perSecond, unit: "bookings/s", rawLimitName: "js_Publish",
                       rawLimit: raw.perSecond, higherIsBetter: true, ratioGoal: Self.throughputGoal),

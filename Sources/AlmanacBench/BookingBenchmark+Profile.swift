@@ -13,11 +13,11 @@ extension BookingBenchmark {
     /// Where a booking's time goes: the same load through fewer and fewer layers, each at the
     /// same concurrency for about `secondsPerLayer`. The difference between two neighbouring
     /// layers is what the outer one adds.
-    func profile(_ stack: BookingStack, plan: Plan, context: BenchContext) async throws -> [Figure] {
-        let group = "where the time goes (\(plan.clients) concurrent)"
+    func profile(_ stack: BookingStack, plan: Plan, mode: NATSSyncMode, context: BenchContext) async throws -> [Figure] {
+        let group = "where the time goes, \(plan.clients) concurrent, \(mode.label)"
         var figures: [Figure] = []
         func layer(_ name: String, unit: String, _ operation: @escaping TimedLoad.Operation) async throws {
-            let progress = context.progress("profile · \(name)", total: nil, unit: unit)
+            let progress = context.progress("\(mode.label) · profile · \(name)", total: nil, unit: unit)
             let (run, cpu) = try await ProcessCPUTime.measure {
                 try await TimedLoad.run(tasks: plan.clients, seconds: plan.secondsPerLayer, progress: progress, operation)
             }

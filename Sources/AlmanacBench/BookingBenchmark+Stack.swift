@@ -36,7 +36,8 @@ struct BookingStack: Sendable {
     let resourceIds: [ResourceID]
     let slots: SlotPlanner
 
-    static func start(natsURL: String, admin: NATSConnection, plan: BookingBenchmark.Plan, context: BenchContext) async throws -> BookingStack {
+    static func start(natsURL: String, admin: NATSConnection, plan: BookingBenchmark.Plan, context: BenchContext,
+                      mode: NATSSyncMode) async throws -> BookingStack {
         var logger = Logger(label: "almanac.bench.booking")
         logger.logLevel = .warning
         try await AlmanacStreams.ensure(on: admin.jetStream)
@@ -62,7 +63,11 @@ struct BookingStack: Sendable {
             settings.devIssuer = true
             settings.devIssuerKeyFolder = try context.folder("dev-issuer").path
             settings.siteIds = [siteId]
-            serving.append(try await startBookingWeb(settings, nats: webConnection, logger: logger))
+            // Quiet: stopping it logs the cancelled listener as an error; a failed request shows
+            // as an answer other than 201, which stops the run.
+            var webLogger = logger
+            webLogger.logLevel = .critical
+            serving.append(try await startBookingWeb(settings, nats: webConnection, logger: webLogger))
             let baseURL = "http://127.0.0.1:\(settings.port)"
             // The same key file the app loaded, so its tokens verify.
             let issuer = try await DevIssuer.loadOrCreate(issuer: baseURL, audience: settings.audience,
@@ -73,7 +78,7 @@ struct BookingStack: Sendable {
 
             let store = EventStore(jetStream: admin.jetStream, stream: AlmanacStreams.bookings, registry: AlmanacEventCatalog.registry)
             let commands = CommandClient(connection: admin, prefix: BookingCommandCodec.prefix)
-            let resourceIds = try await seed(commands, plan: plan, context: context)
+            let resourceIds = try await seed(commands, plan: plan, context: context, mode: mode)
             let now = Int(Date().timeIntervalSince1970)
             let bookers = try (0..<plan.clients).map { index in
                 let person = "bench-booker-\(index)"
@@ -113,7 +118,7 @@ struct BookingStack: Sendable {
     /// The site (every day 06:00–22:00, half-hour grid, a year ahead, no per-person limits), a
     /// building, `floors` floors and `resources` desks, through admin commands as an operator
     /// would send them. Returns the desk ids.
-    static func seed(_ commands: CommandClient, plan: BookingBenchmark.Plan, context: BenchContext) async throws -> [ResourceID] {
+    static func seed(_ commands: CommandClient, plan: BookingBenchmark.Plan, context: BenchContext, mode: NATSSyncMode) async throws -> [ResourceID] {
         let admin = CommandRequest(name: "", idempotencyKey: "", actor: "bench-admin", actorRoles: [Access.Role.admin.rawValue], body: [])
         var sent = 0
         func send(_ command: BookingCommand) async throws {
@@ -130,7 +135,7 @@ struct BookingStack: Sendable {
         let hours = Weekday.allCases.map { OpeningInterval(weekday: $0, opens: TimeOfDay(hour: 6)!, closes: TimeOfDay(hour: 22)!) }
         let policy = BookingPolicy(slotGranularityMinutes: 30, minimumDurationMinutes: 30, maximumDurationMinutes: 600,
                                    minimumNoticeToBookMinutes: 0, maximumAdvanceDays: 365)
-        let progress = context.progress("seeding a site with \(plan.resources) desks", total: plan.resources, unit: "desks")
+        let progress = context.progress("\(mode.label) · seeding a site with \(plan.resources) desks", total: plan.resources, unit: "desks")
         do {
             try await send(.createSite(CreateSite(idempotencyKey: key(), siteId: siteId, name: "Bench Campus", country: "CH", timeZone: zone,
                                                   openingHours: hours, policy: policy)))

@@ -14,7 +14,7 @@ import LocalServers
 /// and token verification alone.
 struct BookingBenchmark: Benchmark {
     let name = "booking"
-    let summary = "place booking over HTTP (booking-web → NATS → handler → JetStream) vs raw js_Publish with expected sequence, sync always"
+    let summary = "place booking over HTTP (booking-web → NATS → handler → JetStream) vs raw js_Publish with expected sequence, sync always and server default"
 
     struct Plan: Sendable {
         var clients = 32
@@ -48,17 +48,23 @@ struct BookingBenchmark: Benchmark {
         context.note("one process runs the HTTP clients (libcurl), booking-web, the command handler and the raw publishers; nats-server shares the same cores")
         context.note("a booking is one atomic batch of two events (resource and person subject, each with its expected sequence); raw is one js_Publish")
         context.note("latency ratio = raw / booking, throughput ratio = booking / raw: 1.0 means as good as raw")
-        return try await withNATSServer(in: try context.folder("nats"), syncMode: .always) { server, connection in
-            let stack = try await BookingStack.start(natsURL: server.url, admin: connection, plan: plan, context: context)
-            do {
-                var figures = try await compare(stack, plan: plan, context: context)
-                figures += try await profile(stack, plan: plan, context: context)
-                await stack.stop()
-                return figures
-            } catch {
-                await stack.stop()
-                throw error
+        // Both durability settings, each on a fresh server: the production one the goals are
+        // about, and the server default, which shows what fsync costs each layer.
+        var figures: [Figure] = []
+        for mode in NATSSyncMode.allCases {
+            figures += try await withNATSServer(in: try context.folder("nats-\(mode.rawValue)"), syncMode: mode) { server, connection in
+                let stack = try await BookingStack.start(natsURL: server.url, admin: connection, plan: plan, context: context, mode: mode)
+                do {
+                    let figures = try await compare(stack, plan: plan, mode: mode, context: context)
+                        + profile(stack, plan: plan, mode: mode, context: context)
+                    await stack.stop()
+                    return figures
+                } catch {
+                    await stack.stop()
+                    throw error
+                }
             }
         }
+        return figures
     }
 }
