@@ -83,7 +83,8 @@ let package = Package(
         ),
         .executableTarget(
             name: "AlmanacBench",
-            dependencies: ["NATSClient", "EventStore", "LocalServers", "PostgresClient", "Projections", argumentParser, log],
+            dependencies: ["NATSClient", "EventStore", "LocalServers", "PostgresClient", "Projections", argumentParser, log,
+                           "Access", "AlmanacEvents", "Booking", "BookingService", "BookingWeb", "CommandBus", "HTTPClient", hummingbird],
             swiftSettings: settings
         ),
 

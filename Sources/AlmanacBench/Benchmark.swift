@@ -14,6 +14,7 @@ enum BenchmarkCatalog {
         EventStoreLayersBenchmark(),
         ProjectionsBenchmark(),
         EventJSONBenchmark(),
+        BookingBenchmark(),
     ]
 
     static func select(_ names: [String]) throws -> [any Benchmark] {

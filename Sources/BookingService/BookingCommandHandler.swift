@@ -38,7 +38,7 @@ public struct BookingCommandHandler: Sendable {
     public func handle(_ command: BookingCommand, actor: Principal, correlationId: String? = nil) async -> CommandReply {
         let first = BookingDecider.missingAggregates(for: command, in: DecisionContext(actor: actor, now: now()))
         do {
-            return try await locks.withLocks(try first.map(Self.subject)) {
+            return try await locks.withLocks(try Self.lockedAggregates(of: command, first).map(Self.subject)) {
                 try await withOptimisticRetry(onConflict: { _ in }) { attempt in
                     // First from the cache; after a conflict, from the stream as it is now.
                     let reply = try await decideAndAppend(command, actor: actor, correlationId: correlationId, verified: attempt > 1)
@@ -61,10 +61,22 @@ public struct BookingCommandHandler: Sendable {
         }
     }
 
+    /// The aggregates a command holds the in-process lock of: those it may write. A booking only
+    /// reads its site (the rules), so bookings at one site do not queue behind each other —
+    /// with the site locked, a site's bookings ran one at a time per process, each waiting
+    /// for the one before it to be stored. Admin commands write the site and lock it.
+    static func lockedAggregates(of command: BookingCommand, _ aggregates: [AggregateRef]) -> [AggregateRef] {
+        switch command {
+        case .place, .addFavourite: aggregates.filter { if case .site = $0 { false } else { true } }
+        default: aggregates
+        }
+    }
+
     /// `verified`: load each aggregate as the stream has it now rather than trusting the cache.
     private func decideAndAppend(_ command: BookingCommand, actor: Principal, correlationId: String?, verified: Bool) async throws -> CommandReply {
         var context = DecisionContext(actor: actor, now: now())
-        var loaded: [AggregateRef: (version: UInt64?, recent: [String: [UInt64]])] = [:]
+        var loaded: [AggregateRef: (version: UInt64?, earlier: EarlierCommand)] = [:]
+        let fingerprint = try Self.fingerprint(of: command)
         // Some aggregates are only known from others (a booking's owner, from its resource):
         // load until the decider needs nothing more (a command touches at most three levels).
         for _ in 0..<4 {
@@ -76,25 +88,33 @@ public struct BookingCommandHandler: Sendable {
                 case .site(let id):
                     let state = verified ? try await sites.current(subject) : try await sites.load(subject)
                     context.sites[id] = state.state
-                    loaded[aggregate] = (state.version, state.recentCommands)
+                    loaded[aggregate] = (state.version, state.earlier(fingerprint))
                 case .resource(let id):
                     let state = verified ? try await resources.current(subject) : try await resources.load(subject)
                     context.resources[id] = state.state
-                    loaded[aggregate] = (state.version, state.recentCommands)
+                    loaded[aggregate] = (state.version, state.earlier(fingerprint))
                 case .person(let id):
                     let state = verified ? try await persons.current(subject) : try await persons.load(subject)
                     context.persons[id] = state.state
-                    loaded[aggregate] = (state.version, state.recentCommands)
+                    loaded[aggregate] = (state.version, state.earlier(fingerprint))
                 }
             }
         }
         // A retried command is answered with what it appended the first time, before deciding
-        // again (its own booking would now make the slot look taken).
-        let key = command.idempotencyKey
-        let earlier = Set(loaded.values.flatMap { $0.recent[key] ?? [] })
+        // again (its own booking would now make the slot look taken). The same key with a
+        // different body is refused: the first result would tell the sender it was done.
+        var earlier = Set<UInt64>()
+        for (_, aggregate) in loaded {
+            switch aggregate.earlier {
+            case .none: break
+            case .differentBody: return .idempotencyKeyReused
+            case .sameBody(let sequences): earlier.formUnion(sequences)
+            }
+        }
         if !earlier.isEmpty {
             return .accepted(sequences: earlier.sorted(), duplicate: true)
         }
+        let key = fingerprint.storeKey
         let batches: [SubjectEvents]
         switch BookingDecider.decide(command, context) {
         case .failure(let rejection): return .rejected(code: rejection.code, message: rejection.message, field: rejection.field)
@@ -109,6 +129,13 @@ public struct BookingCommandHandler: Sendable {
                                             metadata: EventMetadata(correlationId: correlationId, actor: "person:\(actor.personId)"))
         try remember(batches, result: result, key: key)
         return .accepted(sequences: result.sequences, duplicate: result.isDuplicate)
+    }
+
+    /// The command's key and a digest of its canonical body: the decoded command encoded again
+    /// (sorted keys, one date spelling), so how the sender wrote the JSON does not matter.
+    static func fingerprint(of command: BookingCommand) throws -> CommandFingerprint {
+        let (name, body) = try BookingCommandCodec.encode(command)
+        return CommandFingerprint(idempotencyKey: command.idempotencyKey, name: name, canonicalBody: body)
     }
 
     /// Folds what was just appended into the cached states, so the next command on the same

@@ -13,6 +13,7 @@ extension CommandReply {
             409
         case "booking_not_found", "not_your_booking": 404
         case "not_allowed": 403
+        case "idempotency_key_reused": 422
         default: 422
         }
     }

@@ -10,7 +10,9 @@ import Synchronization
 ///
 /// It also remembers which commands (idempotency keys) produced the aggregate's recent events,
 /// so a retried command is answered with its first result *before* it is decided again — a
-/// retried "place booking" must not be rejected because of the booking it placed itself.
+/// retried "place booking" must not be rejected because of the booking it placed itself —
+/// and with which body (`CommandFingerprint`), so a key reused for a different command is
+/// refused rather than answered with the first command's result.
 public final class AggregateRepository<State: Sendable>: Sendable {
     public typealias Evolve = @Sendable (State, any Sendable) -> State
 
@@ -20,9 +22,34 @@ public final class AggregateRepository<State: Sendable>: Sendable {
         public let state: State
         public let version: UInt64?
         public let recentCommands: [String: [UInt64]]
+        /// The body digest each remembered key was stored with (absent for events stored
+        /// before digests were recorded).
+        public let recentDigests: [String: String]
 
         public var expectation: ExpectedVersion { version.map { .sequence($0) } ?? .noStream }
+
+        init(state: State, version: UInt64?, recentCommands: [String: [UInt64]], recentDigests: [String: String] = [:]) {
+            self.state = state
+            self.version = version
+            self.recentCommands = recentCommands
+            self.recentDigests = recentDigests
+        }
+
+        /// What this aggregate remembers of the command: nothing, its first result (same key,
+        /// same body), or that its key was used for a different body.
+        public func earlier(_ command: CommandFingerprint) -> EarlierCommand {
+            guard let sequences = recentCommands[command.idempotencyKey] else { return .none }
+            let remembered = CommandFingerprint(idempotencyKey: command.idempotencyKey, bodyDigest: recentDigests[command.idempotencyKey])
+            return command.differs(from: remembered) ? .differentBody : .sameBody(sequences: sequences)
+        }
+
+        func recording(_ storeKey: String, sequences: [UInt64], into commands: inout [String: [UInt64]], digests: inout [String: String]) {
+            let fingerprint = CommandFingerprint(storeKey: storeKey)
+            commands[fingerprint.idempotencyKey, default: []] += sequences
+            if let digest = fingerprint.bodyDigest { digests[fingerprint.idempotencyKey] = digest }
+        }
     }
+
 
     let store: EventStore
     let initial: State
@@ -62,23 +89,28 @@ public final class AggregateRepository<State: Sendable>: Sendable {
     public func refresh(_ subject: String) async throws -> Loaded {
         let base = cache.withLock { $0[subject]?.loaded } ?? Loaded(state: initial, version: nil, recentCommands: [:])
         let events = try await store.read(subject: subject, from: (base.version ?? 0) + 1)
-        var commands = base.recentCommands
+        var commands = base.recentCommands, digests = base.recentDigests
         for event in events {
-            if let key = Self.commandKey(of: event.envelope.eventId) { commands[key, default: []].append(event.sequence) }
+            if let key = Self.commandKey(of: event.envelope.eventId) {
+                base.recording(key, sequences: [event.sequence], into: &commands, digests: &digests)
+            }
         }
+        let kept = trimmed(commands, digests)
         let loaded = Loaded(state: events.map(\.event).reduce(base.state, evolve), version: events.last?.sequence ?? base.version,
-                            recentCommands: trimmed(commands))
+                            recentCommands: kept.commands, recentDigests: kept.digests)
         remember(subject, loaded)
         return loaded
     }
 
     /// Records the state after this process appended `events` (at `sequences`) for the command
-    /// with `idempotencyKey`.
+    /// with `idempotencyKey` — the key as given to the event store, so a
+    /// `CommandFingerprint.storeKey` records the body digest too.
     public func appended(_ subject: String, from loaded: Loaded, events: [any Sendable], sequences: [UInt64], idempotencyKey: String?) {
-        var commands = loaded.recentCommands
-        if let idempotencyKey { commands[idempotencyKey, default: []] += sequences }
+        var commands = loaded.recentCommands, digests = loaded.recentDigests
+        if let idempotencyKey { loaded.recording(idempotencyKey, sequences: sequences, into: &commands, digests: &digests) }
+        let kept = trimmed(commands, digests)
         remember(subject, Loaded(state: events.reduce(loaded.state, evolve), version: sequences.last ?? loaded.version,
-                                 recentCommands: trimmed(commands)))
+                                 recentCommands: kept.commands, recentDigests: kept.digests))
     }
 
     /// Like `appended`, from the cached state: for handlers that loaded the aggregate through
@@ -99,11 +131,12 @@ public final class AggregateRepository<State: Sendable>: Sendable {
         return String(eventId[..<slash])
     }
 
-    private func trimmed(_ commands: [String: [UInt64]]) -> [String: [UInt64]] {
-        guard commands.count > rememberedCommands else { return commands }
+    private func trimmed(_ commands: [String: [UInt64]], _ digests: [String: String]) -> (commands: [String: [UInt64]], digests: [String: String]) {
+        guard commands.count > rememberedCommands else { return (commands, digests) }
         // Keep the keys of the most recent events.
         let keep = commands.sorted { ($0.value.last ?? 0) > ($1.value.last ?? 0) }.prefix(rememberedCommands)
-        return Dictionary(uniqueKeysWithValues: keep.map { ($0.key, $0.value) })
+        let kept = Dictionary(uniqueKeysWithValues: keep.map { ($0.key, $0.value) })
+        return (kept, digests.filter { kept[$0.key] != nil })
     }
 
     private func touch(_ subject: String) -> Loaded? {

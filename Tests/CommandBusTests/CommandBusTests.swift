@@ -8,7 +8,17 @@ import TestSupport
 /// A counter that may not pass its limit: the smallest aggregate with a rule that concurrency
 /// could break, handled the way the booking handler works.
 struct CounterIncremented: Codable, Sendable { var counter: String }
-struct IncrementCounter: Codable, Sendable { var counter: String }
+struct IncrementCounter: Codable, Sendable {
+    var counter: String
+    /// Says nothing to the counter; it lets two bodies for the same counter differ.
+    var note: String?
+}
+
+func canonicalJSON(_ command: IncrementCounter) -> [UInt8] {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    return Array((try? encoder.encode(command)) ?? Data())
+}
 
 struct CounterReplica {
     static let limit = 25
@@ -28,22 +38,27 @@ struct CounterReplica {
                 return .rejected(code: "bad_input", message: "counter must be an identifier", field: "counter")
             }
             let subject = "\(prefix).counter.\(token)"
+            // The decoded command encoded again with sorted keys: canonical, whatever the sender's spelling.
+            let fingerprint = CommandFingerprint(idempotencyKey: request.idempotencyKey, name: request.name,
+                                                 canonicalBody: canonicalJSON(command))
             do {
                 return try await locks.withLocks([subject]) {
                   try await withOptimisticRetry(onConflict: { _ in try await repository.refresh(subject) }) { _ in
                     let loaded = try await repository.load(subject)
-                    if let sequences = loaded.recentCommands[request.idempotencyKey] {
-                        return .accepted(sequences: sequences, duplicate: true)
+                    switch loaded.earlier(fingerprint) {
+                    case .none: break
+                    case .sameBody(let sequences): return .accepted(sequences: sequences, duplicate: true)
+                    case .differentBody: return .idempotencyKeyReused
                     }
                     guard loaded.state < limit else {
                         return .rejected(code: "limit_reached", message: "counter \(command.counter) is full", field: nil)
                     }
                     let events = [CounterIncremented(counter: command.counter)]
-                    let result = try await store.append(events, to: subject, expecting: loaded.expectation, idempotencyKey: request.idempotencyKey)
+                    let result = try await store.append(events, to: subject, expecting: loaded.expectation, idempotencyKey: fingerprint.storeKey)
                     if result.isDuplicate {
                         repository.forget(subject)
                     } else {
-                        repository.appended(subject, from: loaded, events: events, sequences: result.sequences, idempotencyKey: request.idempotencyKey)
+                        repository.appended(subject, from: loaded, events: events, sequences: result.sequences, idempotencyKey: fingerprint.storeKey)
                     }
                     return .accepted(sequences: result.sequences, duplicate: result.isDuplicate)
                   }
@@ -67,6 +82,8 @@ struct CommandBusTests {
         let client: CommandClient
         let stream: String
         let prefix: String
+        let url: String
+        let commands: String
 
         static func make(replicas count: Int) async throws -> Setup {
             let env = try await TestServers.shared()
@@ -82,13 +99,17 @@ struct CommandBusTests {
             for replica in replicas { try await replica.nats.flush() }
             let servers = replicas.map { replica in Task { try await replica.server.run() } }
             return Setup(admin: admin, replicas: replicas, servers: servers, client: CommandClient(connection: admin, prefix: commands),
-                         stream: stream, prefix: prefix)
+                         stream: stream, prefix: prefix, url: env.natsURL, commands: commands)
         }
 
         func close() {
             servers.forEach { $0.cancel() }
             replicas.forEach { $0.nats.close() }
             admin.close()
+        }
+
+        func send(key: String, body: String) async throws -> CommandReply {
+            try await client.send(CommandRequest(name: "increment", idempotencyKey: key, body: Array(body.utf8)))
         }
 
         func increment(_ counter: String, key: String) async throws -> CommandReply {
