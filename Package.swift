@@ -84,7 +84,7 @@ let package = Package(
         .executableTarget(
             name: "AlmanacBench",
             dependencies: ["NATSClient", "EventStore", "LocalServers", "PostgresClient", "Projections", argumentParser, log,
-                           "Access", "AlmanacEvents", "Booking", "BookingService", "BookingWeb", "CommandBus", "HTTPClient", hummingbird],
+                           "Access", "AlmanacEvents", "Booking", "BookingReadModels", "BookingService", "BookingWeb", "CommandBus", "HTTPClient", hummingbird],
             swiftSettings: settings
         ),
 
