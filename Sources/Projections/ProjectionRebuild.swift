@@ -46,7 +46,7 @@ public struct ProjectionRebuild: Sendable {
     /// own ordered consumer and written with its own COPY: the load table is append-only and
     /// `finish` is set-based, so order does not matter there, and reading and decoding, the
     /// slowest part, spreads over the cores. Each reader needs a pooled connection.
-    public var readers = 2
+    public var readers = 1
 
     public init(projection: Projection, pool: PostgresPool, jetStream: JetStream, logger: Logger = Logger(label: "almanac.replay")) {
         self.projection = projection

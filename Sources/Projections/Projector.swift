@@ -22,7 +22,7 @@ public final class Projector: Service, Sendable {
         /// Backoff for failures that are not the event's fault (database or NATS unreachable).
         public var maxBackoff: Duration
 
-        public init(batchSize: Int = 2_000, fetchWait: Duration = .seconds(1), ackWait: Duration = .seconds(30),
+        public init(batchSize: Int = 5_000, fetchWait: Duration = .seconds(1), ackWait: Duration = .seconds(30),
                     lease: LeaseSettings = .init(), maxBackoff: Duration = .seconds(30)) {
             self.batchSize = batchSize
             self.fetchWait = fetchWait
