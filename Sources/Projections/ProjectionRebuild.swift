@@ -45,7 +45,9 @@ public struct ProjectionRebuild: Sendable {
     /// With a `BulkLoad`, the stream is read in this many sequence ranges at once, each by its
     /// own ordered consumer and written with its own COPY: the load table is append-only and
     /// `finish` is set-based, so order does not matter there, and reading and decoding, the
-    /// slowest part, spreads over the cores. Each reader needs a pooled connection.
+    /// slowest part, spreads over the cores. Each reader needs a pooled connection and holds
+    /// its own buffers. One by default: on the shared 2-core machine two readers competed with
+    /// PostgreSQL for the cores (44k against 73-83k events/s for 1M events) and peaked at 188 MB.
     public var readers = 1
 
     public init(projection: Projection, pool: PostgresPool, jetStream: JetStream, logger: Logger = Logger(label: "almanac.replay")) {
