@@ -179,28 +179,65 @@ public struct ProjectionRebuild: Sendable {
     }
 
     /// Loads events `from...through` (stopping before the first stored after `until`).
+    ///
+    /// Reads with a pull consumer of its own (no acks) rather than an ordered push consumer: the
+    /// server sends only what was asked for, so a reader slowed down by a busy machine or a
+    /// long COPY waits instead of overflowing the client's buffers ("slow consumer", messages
+    /// dropped, which ended a 1M-event replay on the shared test machine).
     private func load(into schema: String, from start: UInt64, through end: UInt64, until: Date?, skipping skipped: Set<UInt64>,
                       counter: SharedCounter) async throws -> Loaded {
-        let consumer = try await OrderedConsumer.start(jetStream, stream: projection.stream, filter: projection.filter, from: start,
-                                                       mode: .untilCaughtUp)
-        defer { consumer.stop() }
+        let name = "rebuild_\(projection.name)_\(UInt32.random(in: 0...UInt32.max))"
+        try await jetStream.createOrUpdateConsumer(stream: projection.stream, ConsumerConfig(
+            durableName: name, description: "rebuild of \(projection.name) from #\(start)",
+            deliverPolicy: start <= 1 ? .all : .byStartSequence, optStartSeq: start <= 1 ? nil : start,
+            ackPolicy: .none, filterSubjects: [projection.filter],
+            // A rebuild that dies leaves nothing behind for long.
+            inactiveThreshold: .seconds(60)))
+        do {
+            let loaded = try await load(from: PullConsumer.bind(jetStream, stream: projection.stream, consumer: name), into: schema,
+                                        start: start, end: end, until: until, skipping: skipped, counter: counter)
+            try? await jetStream.deleteConsumer(stream: projection.stream, name: name)
+            return loaded
+        } catch {
+            try? await jetStream.deleteConsumer(stream: projection.stream, name: name)
+            throw error
+        }
+    }
+
+    /// Events a fetch asks for: large enough that a request per batch costs little.
+    static let fetchSize = 1_000
+
+    private func load(from consumer: PullConsumer, into schema: String, start: UInt64, end: UInt64, until: Date?, skipping skipped: Set<UInt64>,
+                      counter: SharedCounter) async throws -> Loaded {
         var loaded = Loaded(last: start - 1, deferred: [])
         var pending: [RecordedEvent] = []
         var finished = false
         try await pool.withConnection { connection in
-            // One chunk is written while the next is read and decoded: NATS and PostgreSQL work
-            // at the same time, and at most two chunks are in memory.
+            // The next batch is fetched and one chunk is written while a batch is decoded:
+            // NATS, the decoder and PostgreSQL work at the same time, with at most two chunks
+            // and two fetched batches in memory.
             var writing: Task<[RecordedEvent], any Error>?
+            var fetching: Task<[JetStreamMessage], any Error>?
             do {
-                for try await batch in consumer {
+                while !finished {
+                    let batch: [JetStreamMessage]
+                    if let fetching { batch = try await fetching.value } else { batch = try await consumer.fetch(batch: Self.fetchSize, expires: .seconds(1)) }
+                    fetching = nil
+                    // Nothing within a second, or the last message matching the filter: done.
+                    let caughtUp = batch.isEmpty || batch.last?.message.pending == 0
+                    if !caughtUp && (batch.last?.sequence ?? 0) < end {
+                        fetching = Task { try await consumer.fetch(batch: Self.fetchSize, expires: .seconds(1)) }
+                    }
                     var read: UInt64 = 0
-                    for message in batch {
+                    for fetched in batch {
+                        let message = fetched.message
                         if message.sequence > end || (until.map { message.time > $0 } ?? false) { finished = true; break }
                         read += message.sequence - loaded.last
                         loaded.last = message.sequence
                         if !skipped.contains(message.sequence) { pending.append(try decode(message)) }
                     }
-                    if pending.count >= chunkSize || finished {
+                    if caughtUp || loaded.last >= end { finished = true }
+                    if pending.count >= chunkSize || (finished && !pending.isEmpty) {
                         if let previous = try await writing?.value { loaded.deferred += previous }
                         let chunk = pending
                         writing = Task { try await write(chunk, into: schema, connection: connection) }
@@ -209,17 +246,14 @@ public struct ProjectionRebuild: Sendable {
                     } else {
                         counter.add(events: 0, positions: read)
                     }
-                    if finished || loaded.last >= end { break }
                 }
+                _ = await fetching?.result
                 if let previous = try await writing?.value { loaded.deferred += previous }
             } catch {
                 // Never leave a write running on the connection that goes back to the pool.
+                _ = await fetching?.result
                 _ = await writing?.result
                 throw error
-            }
-            if !pending.isEmpty {
-                loaded.deferred += try await write(pending, into: schema, connection: connection)
-                counter.add(events: UInt64(pending.count), positions: 0)
             }
         }
         return loaded
