@@ -13,11 +13,11 @@ struct BookingReadModelLoadTests {
     @Test("Given a booking history with policies, cancellations, reschedules, check-ins and no-shows, when projected in batches and rebuilt with COPY, then every table is equal, policies are effective and occupancy counts active bookings")
     func givenHistoryWhenProjectedAndRebuiltThenTablesEqual() async throws {
         let harness = try await BookingReadModelHarness.make("rm_load")
-        let load = BookingReadModel.SyntheticLoad(events: 6_000, resources: 40)
+        let load = BookingReadModel.SyntheticLoad(events: 4_000, resources: 40)
         let last = try await load.append(to: harness.store)
         var second = load
         second.label = "second"  // more bookings on the same desks and days: occupancy adds up
-        second.events = 2_000
+        second.events = 1_500
         let head = try await second.append(to: harness.store)
         #expect(head > last)
 

@@ -16,10 +16,10 @@ struct BookingReadModelProcessTests {
     @Test("Given a booking load, when the projector process is killed -9 at random points and restarted, then after each catch-up the read model equals a fresh full rebuild")
     func givenLoadWhenProjectorKilledThenEqualsRebuild() async throws {
         let full = BookingReadModelHarness.isFullSize
-        let rounds = full ? 10 : 3
+        let rounds = full ? 10 : 2
         // Small by default: tools/test runs every suite at once on two shared cores, and the
         // command handlers' tests time out when this one hogs them.
-        let perRound = full ? 20_000 : 1_500
+        let perRound = full ? 20_000 : 1_000
         let harness = try await BookingReadModelHarness.make("rm_kill")
         var generation = 0
         func spawnProjector() async throws -> ChildProcess {
@@ -30,7 +30,7 @@ struct BookingReadModelProcessTests {
         }
         var projector = try await spawnProjector()
         for round in 0..<rounds {
-            var roundLoad = BookingReadModel.SyntheticLoad(events: perRound, resources: full ? 200 : 50)
+            var roundLoad = BookingReadModel.SyntheticLoad(events: perRound, resources: full ? 200 : 20)
             roundLoad.label = "r\(round)-"
             let load = roundLoad
             let first = try await harness.head() + 1
@@ -56,11 +56,11 @@ struct BookingReadModelProcessTests {
     @Test("Given an incrementally built booking read model, when `almanac replay booking` rebuilds it while a client queries continuously, then no query fails and the swapped-in tables equal the incremental ones")
     func givenReadModelWhenReplayedUnderQueriesThenNoQueryFails() async throws {
         let full = BookingReadModelHarness.isFullSize
-        let count = full ? 1_000_000 : 6_000
+        let count = full ? 1_000_000 : 3_000
         let harness = try await BookingReadModelHarness.make("rm_replay")
         let progress = ProgressLine("seeding \(count) booking events", total: count)
         let seedStart = ContinuousClock.now
-        let head = try await BookingReadModel.SyntheticLoad(events: count, resources: full ? 2_000 : 50).append(to: harness.store) { progress.report($0) }
+        let head = try await BookingReadModel.SyntheticLoad(events: count, resources: full ? 2_000 : 20).append(to: harness.store) { progress.report($0) }
         let seeding = ContinuousClock.now - seedStart
 
         let projectStart = ContinuousClock.now
