@@ -8,8 +8,10 @@ import Projections
 /// Issue "Projectors": the incremental projector and the blue/green rebuild over the same stored
 /// events, each beside the same run's raw limits — pull fetch + ack of the same messages with
 /// no processing, and COPY of the same rows with no NATS — and as a ratio of the smaller one.
-/// The projection is `EventActivityProjection` (rows per subject and type) until the booking
-/// read models exist.
+/// The projection is `EventActivityProjection` (rows per subject and type, with a COPY bulk
+/// path): AlmanacBench does not depend on BookingReadModels. The booking read model's own
+/// rates at the issue's sizes come from `ALMANAC_ACCEPTANCE=full swift test --filter
+/// BookingReadModelProcessTests`.
 struct ProjectionsBenchmark: Benchmark {
     let name = "projections"
     let summary = "projector (incremental, rebuild with COPY) vs raw pull fetch+ack and raw COPY of the same rows"
@@ -24,7 +26,7 @@ struct ProjectionsBenchmark: Benchmark {
         let stream = "BENCH_PROJECT"
         context.record("stored events", count)
         context.record("subjects", plan.subjects)
-        context.record("projector batch", 500)
+        context.record("projector batch", Projector.Settings().batchSize)
         context.note("ratios are of the smaller raw limit (fetch+ack or COPY); PostgreSQL runs with fsync on")
 
         let pgFolder = try context.folder("postgres")
@@ -76,7 +78,7 @@ struct ProjectionsBenchmark: Benchmark {
             // The incremental projector from sequence 1.
             let incrementalProgress = context.progress("projector (incremental)", total: count, unit: "events")
             let projector = Projector(projection: projection, pool: pool, jetStream: connection.jetStream, instance: "bench",
-                                      settings: .init(batchSize: 500), logger: Self.quietLogger)
+                                      settings: .init(), logger: Self.quietLogger)
             let incrementalStart = DispatchTime.now().uptimeNanoseconds
             let running = Task { try await projector.run() }
             let last = try await connection.jetStream.streamInfo(stream).state.lastSequence

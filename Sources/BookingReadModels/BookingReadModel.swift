@@ -5,19 +5,23 @@ import Foundation
 import PostgresClient
 import Projections
 
-/// The booking read models: the catalog (sites, buildings, floors, resources, groups), every
-/// booking by resource, day and person, and favourites — what the booking page and API query.
+/// The booking read models: the catalog (sites, buildings, floors, resources, groups), the
+/// effective policy of each resource (site default with the resource's override), every
+/// booking by resource, day and person, occupancy per resource and site-local day (what makes
+/// availability queries fast), and favourites — what the booking page and API query.
 /// Decisions never read these; they are rebuilt from `BOOKINGS` with `almanac replay booking`.
 public enum BookingReadModel {
     public static let name = "booking"
-    public static let tables = ["sites", "buildings", "floors", "resources", "groups", "bookings", "favourites"]
+    public static let tables = ["sites", "buildings", "floors", "resources", "groups", "bookings", "favourites",
+                                "resource_policies", "occupancy_by_day"]
+
+    /// Version 2 added `resource_policies` and `occupancy_by_day`.
+    public static let version = 2
 
     public static func projection() throws -> Projection {
         try Projection(
-            name: name, version: 1, stream: AlmanacStreams.bookings, filter: "bookings.>", registry: AlmanacEventCatalog.registry,
-            tables: tables, createTables: createTables, apply: { events, target in
-                for event in events { try await apply(event, to: target) }
-            })
+            name: name, version: version, stream: AlmanacStreams.bookings, filter: "bookings.>", registry: AlmanacEventCatalog.registry,
+            tables: tables, createTables: createTables, apply: applyBatch, bulkLoad: bulkLoad)
     }
 
     static func createTables(_ schema: String) -> String {
@@ -43,6 +47,13 @@ public enum BookingReadModel {
         create index on \(schema).bookings (person_id, start_at);
         create table \(schema).favourites (person_id text not null, resource_id text not null, site_id text not null,
             primary key (person_id, resource_id));
+        create table \(schema).resource_policies (
+            resource_id text primary key, site_id text not null, policy jsonb not null);
+        create table \(schema).occupancy_by_day (
+            resource_id text not null, site_id text not null, day date not null,
+            bookings int not null, attendees bigint not null, booked_minutes bigint not null,
+            primary key (resource_id, day));
+        create index on \(schema).occupancy_by_day (site_id, day);
         """
     }
 
@@ -54,7 +65,6 @@ public enum BookingReadModel {
     static func apply(_ recorded: RecordedEvent, to target: ProjectionTarget) async throws {
         guard let event = BookingEvent(payload: recorded.event) else { return }
         let db = target.connection
-        let sequence = Int64(recorded.sequence)
         switch event {
         case .siteCreated(let e):
             try await db.execute("""
@@ -109,26 +119,6 @@ public enum BookingReadModel {
         case .resourceRestricted(let e):
             try await db.execute("update \(try target.table("resources")) set restricted_to = $2 where resource_id = $1",
                                  [e.resourceId, try json(e.groupIds)])
-        case .bookingPlaced(let e):
-            try await upsertBooking(target, id: e.bookingId, resource: e.resourceId, site: e.siteId, person: e.personId, kind: e.kind,
-                                    start: e.start, end: e.end, attendees: e.attendees, zone: e.bookerTimeZone, sequence: sequence)
-        case .bookingMovedIn(let e):
-            try await upsertBooking(target, id: e.bookingId, resource: e.resourceId, site: e.siteId, person: e.personId, kind: e.kind,
-                                    start: e.start, end: e.end, attendees: e.attendees, zone: e.bookerTimeZone, sequence: sequence)
-        case .bookingMovedOut:
-            // The booking lives on as the moved-in one (same id, same batch): nothing to do here.
-            break
-        case .bookingCancelled(let e):
-            try await setStatus(target, booking: e.bookingId, status: "cancelled", sequence: sequence)
-        case .bookingReleasedAsNoShow(let e):
-            try await setStatus(target, booking: e.bookingId, status: "released", sequence: sequence)
-        case .bookingRescheduled(let e):
-            try await db.execute("update \(try target.table("bookings")) set start_at = $2, end_at = $3, last_sequence = $4 where booking_id = $1",
-                                 [e.bookingId, e.start, e.end, sequence])
-        case .bookingCheckedIn(let e):
-            try await db.execute("""
-                update \(try target.table("bookings")) set status = 'checked_in', checked_in_at = $2, last_sequence = $3 where booking_id = $1
-                """, [e.bookingId, e.checkedInAt, sequence])
         case .favouriteAdded(let e):
             try await db.execute("""
                 insert into \(try target.table("favourites")) (person_id, resource_id, site_id) values ($1, $2, $3)
@@ -136,26 +126,10 @@ public enum BookingReadModel {
                 """, [e.personId, e.resourceId, e.siteId])
         case .favouriteRemoved(let e):
             try await db.execute("delete from \(try target.table("favourites")) where person_id = $1 and resource_id = $2", [e.personId, e.resourceId])
-        case .personBookingAdded, .personBookingChanged, .personBookingRemoved:
-            // The person aggregate mirrors bookings for its own rules; the bookings table
-            // already answers "my bookings".
+        case .bookingPlaced, .bookingMovedIn, .bookingMovedOut, .bookingCancelled, .bookingReleasedAsNoShow, .bookingRescheduled,
+             .bookingCheckedIn, .personBookingAdded, .personBookingChanged, .personBookingRemoved:
+            // Written in bulk by `applyBatch` (BookingReadModel+BatchApply.swift).
             break
         }
-    }
-
-    static func upsertBooking(_ target: ProjectionTarget, id: String, resource: String, site: String, person: String, kind: ResourceKind,
-                              start: Date, end: Date, attendees: Int, zone: String, sequence: Int64) async throws {
-        try await target.connection.execute("""
-            insert into \(try target.table("bookings"))
-                (booking_id, resource_id, site_id, person_id, kind, start_at, end_at, attendees, booker_time_zone, status, last_sequence)
-            values ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'placed', $10)
-            on conflict (booking_id) do update set resource_id = excluded.resource_id, site_id = excluded.site_id,
-                start_at = excluded.start_at, end_at = excluded.end_at, attendees = excluded.attendees, last_sequence = excluded.last_sequence
-            """, [id, resource, site, person, kind.rawValue, start, end, attendees, zone, sequence])
-    }
-
-    static func setStatus(_ target: ProjectionTarget, booking: String, status: String, sequence: Int64) async throws {
-        try await target.connection.execute("update \(try target.table("bookings")) set status = $2, last_sequence = $3 where booking_id = $1",
-                                            [booking, status, sequence])
     }
 }

@@ -72,18 +72,21 @@ public struct ProjectionTarget: Sendable {
 
 /// A rebuild's bulk path: each event becomes rows of one append-only load table, written with
 /// COPY; `finish` then turns the load table into the projection's tables with set-based SQL.
+/// Events for which `rows` answers nil (e.g. rare catalog events) go through `apply` instead,
+/// after the COPY of their chunk: they must not depend on rows of the load table.
 public struct BulkLoad: Sendable {
     /// Created in the rebuild's schema by `createTables` or by `createLoadTable`.
     public let table: String
     public let columns: [String]
     /// DDL for the load table in `schema` (quoted); run after `createTables`.
     public let createLoadTable: @Sendable (_ schema: String) -> String
-    public let rows: @Sendable (RecordedEvent) throws -> [[any PostgresEncodable]]
+    /// The load table's rows for one event (often none); nil sends the event to `apply`.
+    public let rows: @Sendable (RecordedEvent) throws -> [[any PostgresEncodable]]?
     /// SQL run once every event is loaded (e.g. aggregate, then drop the load table).
     public let finish: @Sendable (_ schema: String) -> String
 
     public init(table: String, columns: [String], createLoadTable: @escaping @Sendable (_ schema: String) -> String,
-                rows: @escaping @Sendable (RecordedEvent) throws -> [[any PostgresEncodable]],
+                rows: @escaping @Sendable (RecordedEvent) throws -> [[any PostgresEncodable]]?,
                 finish: @escaping @Sendable (_ schema: String) -> String) {
         self.table = table
         self.columns = columns

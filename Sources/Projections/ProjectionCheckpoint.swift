@@ -55,15 +55,18 @@ enum CheckpointSQL {
             [name, stream, version])
     }
 
+    /// Moves the checkpoint and tells `CheckpointWaiter`s, in one round trip.
     static func advance(_ connection: PostgresConnection, name: String, to sequence: UInt64, eventTime: Date?) async throws {
-        try await connection.execute(
-            """
-            update projection_checkpoints
-               set last_sequence = greatest(last_sequence, $2), last_event_time = coalesce($3, last_event_time),
-                   updated_at = now(), poison_sequence = null, poison_type = null, poison_reason = null, poisoned_at = null,
-                   skip_sequence = case when skip_sequence <= $2 then null else skip_sequence end
-             where name = $1
-            """, [name, Int64(sequence), eventTime])
-        try await connection.notify(channel: checkpointChannel, payload: "\(name):\(sequence)")
+        _ = try await connection.pipeline([
+            PostgresStatement(
+                """
+                update projection_checkpoints
+                   set last_sequence = greatest(last_sequence, $2), last_event_time = coalesce($3, last_event_time),
+                       updated_at = now(), poison_sequence = null, poison_type = null, poison_reason = null, poisoned_at = null,
+                       skip_sequence = case when skip_sequence <= $2 then null else skip_sequence end
+                 where name = $1
+                """, [name, Int64(sequence), eventTime]),
+            PostgresStatement("select pg_notify($1, $2)", [checkpointChannel, "\(name):\(sequence)"]),
+        ])
     }
 }

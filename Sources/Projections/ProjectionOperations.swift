@@ -5,6 +5,11 @@ import PostgresClient
 /// What operators do to projections (`almanac projector skip|retry`, `almanac lag`), as
 /// library functions so that the CLI stays thin and tests call the same code.
 public enum ProjectionOperations {
+    /// One projection's checkpoint row (position, owner, poison), nil before its first start.
+    public static func checkpoint(_ name: String, pool: PostgresPool) async throws -> ProjectionCheckpoint? {
+        try await pool.withConnection { try await CheckpointSQL.read($0, name: name) }
+    }
+
     /// Lets a projection stopped at poison event `sequence` pass it; the skip is recorded in
     /// `projection_skipped_events`. Fails when the projection is not stopped at that event.
     public static func skip(_ name: String, sequence: UInt64, pool: PostgresPool) async throws {

@@ -22,7 +22,7 @@ public final class Projector: Service, Sendable {
         /// Backoff for failures that are not the event's fault (database or NATS unreachable).
         public var maxBackoff: Duration
 
-        public init(batchSize: Int = 500, fetchWait: Duration = .seconds(1), ackWait: Duration = .seconds(30),
+        public init(batchSize: Int = 5_000, fetchWait: Duration = .seconds(1), ackWait: Duration = .seconds(30),
                     lease: LeaseSettings = .init(), maxBackoff: Duration = .seconds(30)) {
             self.batchSize = batchSize
             self.fetchWait = fetchWait
@@ -238,8 +238,13 @@ public final class Projector: Service, Sendable {
                 return nil
             } catch let error as ProjectionError {
                 throw error
+            } catch let error where Self.mayHaveLostCommits(error) {
+                // Batches commit without waiting for the WAL flush (see `applyInTransaction`),
+                // so a lost connection may mean PostgreSQL crashed and forgot batches that were
+                // acked: start over from the checkpoint (`run` re-activates the consumer there).
+                throw error
             } catch {
-                // Not the event's fault (connection lost, server restarting): the same batch
+                // Not the event's fault (server busy, serialization failure): the same batch
                 // again after a pause, never the next one, which would move the checkpoint past it.
                 attempt += 1
                 let wait = backoff(after: attempt)
@@ -256,9 +261,18 @@ public final class Projector: Service, Sendable {
         let poison: PoisonEvent
     }
 
+    /// One transaction: lock and check the checkpoint, apply, advance the checkpoint. It commits
+    /// with `synchronous_commit = off`: the batch and its checkpoint are still atomic, and a
+    /// PostgreSQL crash can only lose the newest batches as a whole, which the stream holds and
+    /// the projector applies again from the checkpoint after reconnecting (`mayHaveLostCommits`).
+    /// Not waiting for each batch's flush is worth more than any change to the SQL.
     func applyInTransaction(_ messages: [StreamMessage]) async throws {
         try await pool.transaction { connection in
-            guard let checkpoint = try await CheckpointSQL.read(connection, name: projection.name, forUpdate: true) else {
+            let opening = try await connection.pipeline([
+                PostgresStatement("set local synchronous_commit = off"),
+                PostgresStatement("select \(CheckpointSQL.columns) from projection_checkpoints where name = $1 for update", [projection.name]),
+            ])
+            guard let checkpoint = try opening[1].rows.first.map(CheckpointSQL.decode) else {
                 throw ProjectionError.invalidDefinition("projection \(projection.name) has no checkpoint row; was the database reset?")
             }
             guard checkpoint.owner == instance else { throw ProjectionError.notOwner(projection: projection.name, owner: checkpoint.owner) }
@@ -294,6 +308,15 @@ public final class Projector: Service, Sendable {
             }
             guard let last = messages.last, last.sequence > checkpoint.lastSequence else { return }
             try await CheckpointSQL.advance(connection, name: projection.name, to: last.sequence, eventTime: last.time)
+        }
+    }
+
+    /// A failure after which commits acknowledged by PostgreSQL may be gone (it restarted).
+    static func mayHaveLostCommits(_ error: any Error) -> Bool {
+        guard let error = error as? PostgresClientError else { return false }
+        switch error.kind {
+        case .unreachable, .connectionRejected, .connectionLost, .closed: return true
+        default: return false
         }
     }
 

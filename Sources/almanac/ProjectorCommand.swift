@@ -26,8 +26,8 @@ struct ProjectorCommand: AsyncParsableCommand {
         @Option(help: "This instance's name in leases and `almanac lag`. Env: ALMANAC_INSTANCE.")
         var instance: String = ProcessInfo.processInfo.environment["ALMANAC_INSTANCE"] ?? Projector.defaultInstanceName()
 
-        @Option(name: .customLong("batch-size"), help: "Events per transaction.")
-        var batchSize = 500
+        @Option(name: .customLong("batch-size"), help: "Most events per fetch and transaction.")
+        var batchSize = Projector.Settings().batchSize
 
         @OptionGroup var nats: NATSOptions
         @OptionGroup var database: DatabaseOptions

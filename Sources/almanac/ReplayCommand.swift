@@ -42,7 +42,7 @@ struct ReplayCommand: AsyncParsableCommand {
         try await DatabaseMigrations.apply(connectionString: database.url, logger: logger)
         let connection = try await nats.connect(name: "almanac-replay")
         defer { connection.close() }
-        let pool = PostgresPool(PostgresConfiguration(conninfo: database.url, applicationName: "almanac-replay"), size: 2, logger: logger)
+        let pool = PostgresPool(PostgresConfiguration(conninfo: database.url, applicationName: "almanac-replay"), size: 4, logger: logger)
         let target: ProjectionRebuild.Target = toSequence.map { .toSequence($0) } ?? toTime.flatMap(Timestamp.parse).map { .toTime($0) } ?? .swap
         do {
             let report = try await ProjectionRebuild(projection: projection, pool: pool, jetStream: connection.jetStream, logger: logger)

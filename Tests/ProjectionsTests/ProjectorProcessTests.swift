@@ -43,7 +43,7 @@ struct ProjectorProcessTests {
             let spawned = try await spawnProjector()
             processes[spawned.name] = spawned.process
         }
-        let load = Task {
+        let load = LoadTask {
             var last: UInt64 = 0
             for index in 0..<150 {
                 let events: [any Sendable] = (0..<20).map { Counted(amount: $0) }
@@ -55,7 +55,7 @@ struct ProjectorProcessTests {
             try await eventually("an active instance in round \(round)", within: .seconds(30)) { try await activeInstance() != nil }
             let victim = try #require(try await activeInstance())
             let before = try await checkpoint()
-            try await eventually("progress by \(victim)", within: .seconds(15)) { try await checkpoint() > before || load.isCancelled }
+            try await eventually("progress by \(victim)", within: .seconds(15)) { try await checkpoint() > before || load.isFinished }
             _ = await processes[victim]?.terminate(signal: SIGKILL, grace: .seconds(5))
             processes[victim] = nil
             let killedAt = ContinuousClock.now
@@ -67,7 +67,7 @@ struct ProjectorProcessTests {
             }
             #expect(ContinuousClock.now - killedAt < .seconds(10))
         }
-        let last = try await load.value
+        let last = try await load.task.value
         try await CheckpointWaiter.wait(for: projection.name, toReach: last, pool: pool, timeout: .seconds(30))
         for process in processes.values { _ = await process.terminate(signal: SIGTERM, grace: .seconds(10)) }
 
