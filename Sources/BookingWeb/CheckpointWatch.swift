@@ -9,8 +9,8 @@ import Projections
 /// connection (and its start-up) per accepted command is too dear for a busy web app.
 public actor CheckpointWatch {
     /// The channel the projector notifies in each checkpoint transaction, payload
-    /// `<projection>:<sequence>` (Projections' `CheckpointSQL.checkpointChannel`).
-    static let channel = "projection_checkpoint"
+    /// `<projection>:<sequence>`.
+    static let channel = ProjectionCheckpoint.notificationChannel
 
     struct Waiter {
         let sequence: UInt64

@@ -70,3 +70,10 @@ enum CheckpointSQL {
         ])
     }
 }
+
+extension ProjectionCheckpoint {
+    /// The NOTIFY channel each checkpoint transaction signals, payload `<projection>:<sequence>`;
+    /// public so a listener shared by many waiters (booking-web's `CheckpointWatch`) hears the
+    /// same channel the projector writes to.
+    public static let notificationChannel = CheckpointSQL.checkpointChannel
+}
