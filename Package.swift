@@ -61,6 +61,14 @@ let package = Package(
         .target(name: "Projections", dependencies: ["NATSClient", "PostgresClient", "EventStore", log, lifecycle], swiftSettings: settings),
         .target(name: "BookingReadModels", dependencies: ["Booking", "AlmanacEvents", "Projections", "PostgresClient", "EventStore"], swiftSettings: settings),
 
+        // MARK: Flow runtime (issue 5): the job contract shared with flow-control, and the step-job service
+        .target(name: "FlowWork", dependencies: ["Flows"], swiftSettings: settings),
+        .target(
+            name: "FlowRuntime",
+            dependencies: ["FlowWork", "Flows", "AlmanacEvents", "EventStore", "NATSClient", "Mail", "HTTPClient", "CommandBus", "PostgresClient", log, lifecycle],
+            swiftSettings: settings
+        ),
+
         // MARK: Operations
         .target(name: "LocalServers", dependencies: [log], swiftSettings: settings),
         .target(name: "OperatorTools", dependencies: ["NATSClient", "EventStore", log], swiftSettings: settings),
@@ -77,7 +85,7 @@ let package = Package(
             name: "almanac",
             dependencies: [
                 "NATSClient", "PostgresClient", "EventStore", "LocalServers", "OperatorTools", "Booking", "AlmanacEvents", "BookingService",
-                "CommandBus", "Projections", "BookingReadModels", "BookingWeb", argumentParser, log, lifecycle, unixSignals,
+                "CommandBus", "Projections", "BookingReadModels", "BookingWeb", "FlowRuntime", "FlowWork", "Mail", "HTTPClient", argumentParser, log, lifecycle, unixSignals,
             ],
             swiftSettings: settings
         ),
@@ -109,6 +117,11 @@ let package = Package(
         .testTarget(name: "ProjectionsTests", dependencies: ["Projections", "NATSClient", "PostgresClient", "EventStore", "TestSupport", lifecycle], swiftSettings: settings),
         .testTarget(name: "OperatorToolsTests", dependencies: ["OperatorTools", "NATSClient", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "MailTests", dependencies: ["Mail", "HTTPClient", "PostgresClient", "TestSupport"], exclude: ["Fixtures"], swiftSettings: settings),
+        .testTarget(
+            name: "FlowRuntimeTests",
+            dependencies: ["FlowRuntime", "FlowWork", "Flows", "AlmanacEvents", "EventStore", "NATSClient", "Mail", "HTTPClient", "PostgresClient", "TestSupport", lifecycle, hummingbird],
+            swiftSettings: settings
+        ),
         .testTarget(name: "AlmanacCLITests", dependencies: ["NATSClient", "TestSupport"], swiftSettings: settings),
     ]
 )
