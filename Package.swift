@@ -119,7 +119,7 @@ let package = Package(
         .testTarget(name: "MailTests", dependencies: ["Mail", "HTTPClient", "PostgresClient", "TestSupport"], exclude: ["Fixtures"], swiftSettings: settings),
         .testTarget(
             name: "FlowRuntimeTests",
-            dependencies: ["FlowRuntime", "FlowWork", "Flows", "AlmanacEvents", "EventStore", "NATSClient", "Mail", "HTTPClient", "PostgresClient", "TestSupport", lifecycle, hummingbird],
+            dependencies: ["FlowRuntime", "FlowWork", "Flows", "AlmanacEvents", "EventStore", "NATSClient", "Mail", "HTTPClient", "PostgresClient", "LocalServers", "TestSupport"],
             swiftSettings: settings
         ),
         .testTarget(name: "AlmanacCLITests", dependencies: ["NATSClient", "TestSupport"], swiftSettings: settings),

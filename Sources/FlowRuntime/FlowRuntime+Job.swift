@@ -33,6 +33,9 @@ extension FlowRuntime {
         do {
             try await process(job, message: message, deliveries: deliveries, log: log)
             try await message.ackSync()
+        } catch is CancellationError {
+            // Stopped hard (not gracefully) in the middle: another replica takes the job now.
+            try? message.nak()
         } catch {
             // The outcome could not be recorded (NATS down, ...): leave the job to redelivery,
             // which finds the run as far as it got.
@@ -58,6 +61,8 @@ extension FlowRuntime {
                                       data: history.state.data, secrets: secrets, timeout: job.timeout)
             result = await execute(step, context: context, timeout: job.timeout, message: message)
         }
+        // Cancelled mid-step, the attempt has no outcome to record; the job goes back instead.
+        try Task.checkCancellation()
         let elapsed = ContinuousClock.now - started
         let durationMs = Double(elapsed.components.seconds * 1000) + Double(elapsed.components.attoseconds / 1_000_000_000_000_000)
 
