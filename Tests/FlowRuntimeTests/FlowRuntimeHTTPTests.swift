@@ -89,4 +89,19 @@ struct FlowRuntimeHTTPTests {
             #expect(events.failed.first?.error.message.contains("answered 404") == true)
         }
     }
+
+    @Test func givenAServerThatNeverAnswers_whenTheStepTimesOut_thenTheAttemptFailsWithATimeout() async throws {
+        try await withServerAndRuntime { harness, server in
+            let step = FlowStep(id: "slow", action: .httpRequest(HTTPRequestStep(method: .GET, url: "\(server.baseURL)/hold/k5")), timeout: "1s",
+                                retry: RetryPolicy(attempts: 1))
+            let job = try await harness.startRun(RuntimeHarness.flow("slow", step), data: [:])
+            let state = try await harness.waitForRun(job) { $0.isFinished }
+            try await server.release("k5")
+            #expect(state.status == .failed)
+            let events = try await harness.events(of: job)
+            #expect(events.failed.count == 1)
+            #expect(events.failed.first?.error.kind == .timeout)
+            #expect(state.failureReason?.contains("failed after 1 attempt") == true)
+        }
+    }
 }
