@@ -63,6 +63,14 @@ let package = Package(
         .target(name: "FlowDesigner", dependencies: ["Flows", "AlmanacEvents", "EventStore", "NATSClient"], swiftSettings: settings),
         .target(name: "FlowReadModels", dependencies: ["Flows", "AlmanacEvents", "Projections", "PostgresClient", "EventStore"], swiftSettings: settings),
 
+        // MARK: Flow runtime (issue 5): the job contract shared with flow-control, and the step-job service
+        .target(name: "FlowWork", dependencies: ["Flows"], swiftSettings: settings),
+        .target(
+            name: "FlowRuntime",
+            dependencies: ["FlowWork", "Flows", "AlmanacEvents", "EventStore", "NATSClient", "Mail", "HTTPClient", "CommandBus", "PostgresClient", log, lifecycle],
+            swiftSettings: settings
+        ),
+
         // MARK: Operations
         .target(name: "LocalServers", dependencies: [log], swiftSettings: settings),
         .target(name: "OperatorTools", dependencies: ["NATSClient", "EventStore", log], swiftSettings: settings),
@@ -79,7 +87,8 @@ let package = Package(
             name: "almanac",
             dependencies: [
                 "NATSClient", "PostgresClient", "EventStore", "LocalServers", "OperatorTools", "Booking", "AlmanacEvents", "BookingService",
-                "CommandBus", "Projections", "BookingReadModels", "BookingWeb", "Flows", "FlowDesigner", "FlowReadModels", argumentParser, log, lifecycle, unixSignals,
+                "CommandBus", "Projections", "BookingReadModels", "BookingWeb", "Flows", "FlowDesigner", "FlowReadModels", "FlowRuntime", "FlowWork",
+                "Mail", "HTTPClient", argumentParser, log, lifecycle, unixSignals,
             ],
             swiftSettings: settings
         ),
@@ -116,6 +125,11 @@ let package = Package(
         .testTarget(
             name: "FlowReadModelsTests",
             dependencies: ["FlowReadModels", "FlowDesigner", "Flows", "AlmanacEvents", "Projections", "PostgresClient", "EventStore", "NATSClient", "TestSupport"],
+            swiftSettings: settings
+        ),
+        .testTarget(
+            name: "FlowRuntimeTests",
+            dependencies: ["FlowRuntime", "FlowWork", "Flows", "AlmanacEvents", "EventStore", "NATSClient", "Mail", "HTTPClient", "PostgresClient", "LocalServers", "TestSupport"],
             swiftSettings: settings
         ),
         .testTarget(name: "AlmanacCLITests", dependencies: ["NATSClient", "TestSupport"], swiftSettings: settings),

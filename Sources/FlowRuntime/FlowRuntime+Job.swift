@@ -1,0 +1,237 @@
+import EventStore
+import FlowWork
+import Flows
+import Foundation
+import Logging
+import NATSClient
+
+extension FlowRuntime {
+    /// Appends to a run subject are retried this often when another writer got there first.
+    static let appendAttempts = 8
+
+    /// One job message, from fetch to ack. Never throws: every path acks, naks or terms the
+    /// message, and a failure to do so leaves it to the server's redelivery.
+    func handle(_ message: JetStreamMessage) async {
+        let deliveries = Int(message.message.deliveries ?? 1)
+        let job: StepJob
+        do {
+            job = try StepJob.decode(message.message.payload)
+        } catch {
+            logger.error("unreadable step job dead-lettered", metadata: ["subject": "\(message.subject)", "seq": "\(message.sequence)", "error": "\(error)"])
+            await deadLetterUnreadable(message, reason: error.description)
+            try? message.term()
+            return
+        }
+        var log = logger
+        log[metadataKey: "job"] = "\(job.attemptKey)"
+        if let notBefore = job.notBefore, notBefore > Date() {
+            // A retry whose backoff has not run out: back to the server until it has.
+            let wait = notBefore.timeIntervalSinceNow
+            try? message.nak(delay: .milliseconds(Int64(max(1, wait * 1000).rounded(.up))))
+            return
+        }
+        do {
+            try await process(job, message: message, deliveries: deliveries, log: log)
+            try await message.ackSync()
+        } catch is CancellationError {
+            // Stopped hard (not gracefully) in the middle: another replica takes the job now.
+            try? message.nak()
+        } catch {
+            // The outcome could not be recorded (NATS down, ...): leave the job to redelivery,
+            // which finds the run as far as it got.
+            log.error("step job not finished; it will be delivered again", metadata: ["error": "\(error)"])
+            try? message.nak(delay: configuration.ackWait)
+        }
+    }
+
+    func process(_ job: StepJob, message: JetStreamMessage, deliveries: Int, log: Logger) async throws {
+        guard let step = job.step else { return }
+        // 1. The run must be at this attempt: record that the runtime took it.
+        guard let history = try await recordStart(job, log: log) else { return }
+
+        // 2. Run it, unless the job has been delivered so often that this is the last chance
+        //    to record anything (it killed its runtime each time).
+        let started = ContinuousClock.now
+        let startedAt = Date()
+        let result: Result<StepResult, StepError>
+        if deliveries >= configuration.maxDeliver && deliveries > 1 {
+            result = .failure(StepError(kind: .internal, message: "the job was delivered \(deliveries) times without an outcome (the runtime stopped during the step each time)"))
+        } else {
+            let context = StepContext(runId: job.runId, flowId: job.flowId, stepId: job.stepId, attempt: job.attempt,
+                                      data: history.state.data, secrets: secrets, timeout: job.timeout)
+            result = await execute(step, context: context, timeout: job.timeout, message: message)
+        }
+        // Cancelled mid-step, the attempt has no outcome to record; the job goes back instead.
+        try Task.checkCancellation()
+        let elapsed = ContinuousClock.now - started
+        let durationMs = Double(elapsed.components.seconds * 1000) + Double(elapsed.components.attoseconds / 1_000_000_000_000_000)
+
+        // 3. Record the outcome with the run decider's whole decision.
+        let command: RunCommand
+        switch result {
+        case .success(let stepResult):
+            var output: [String: FlowValue] = if case .object(let fields) = secrets.redact(stepResult.output) { fields } else { ["value": secrets.redact(stepResult.output)] }
+            // The trace of the attempt travels with its output: when, how long, with what.
+            output["trace"] = .object(["startedAt": .string(FlowTime.format(startedAt)), "durationMs": .number(durationMs.rounded()),
+                                       "inputs": secrets.redact(stepResult.inputs)])
+            command = .stepSucceeded(stepId: job.stepId, attempt: job.attempt, output: .object(output))
+            log.info("step succeeded", metadata: ["ms": "\(Int(durationMs))"])
+        case .failure(let error):
+            let redacted = StepError(kind: error.kind, message: secrets.redact(error.message))
+            command = .stepFailed(stepId: job.stepId, attempt: job.attempt, error: redacted)
+            log.notice("step failed", metadata: ["kind": "\(error.kind.rawValue)", "error": "\(redacted.message)", "ms": "\(Int(durationMs))"])
+        }
+        let events = try await recordOutcome(job, command, log: log)
+
+        // 4. What the decision asks of the runtime: the next attempt's job, or a dead letter.
+        for event in events {
+            switch event {
+            case .stepRetryScheduled(let retry):
+                try await publish(StepJob(retry: retry, flow: job.flow, flowVersion: job.flowVersion))
+            case .failed(let failed):
+                if case .failure(let error) = result {
+                    try await deadLetter(job, error: StepError(kind: error.kind, message: secrets.redact(error.message)), reason: failed.reason, deliveries: deliveries)
+                }
+            default:
+                break
+            }
+        }
+    }
+
+    /// Appends `run.step_started` (or finds it there: a redelivery). Nil when the run is not at
+    /// this attempt any more, after repairing a lost retry job.
+    func recordStart(_ job: StepJob, log: Logger) async throws -> RunHistory? {
+        for _ in 0..<Self.appendAttempts {
+            let history = try await RunHistory.load(store, subject: job.runSubject)
+            switch RunDecider.decide(.stepStarted(stepId: job.stepId, attempt: job.attempt), history.state, decisionContext(job)) {
+            case .success(let events):
+                if events.isEmpty { return history }
+                do {
+                    try await store.append(events.map(\.payload), to: job.runSubject, expecting: history.expectation,
+                                           idempotencyKey: job.startedKey, metadata: metadata(job))
+                    return RunHistory(state: RunState.evolve(history.state, with: events), lastSequence: nil)
+                } catch EventStoreError.wrongExpectedVersion {
+                    continue
+                }
+            case .failure(let rejection):
+                // A later attempt is scheduled: the runtime may have stopped between appending
+                // the retry and publishing its job. Publishing it again is idempotent.
+                if let progress = history.state.steps[job.stepId], progress.status == .scheduled, progress.attempt > job.attempt,
+                   !history.state.isFinished {
+                    try await publish(job.nextAttempt(notBefore: nil).with(attempt: progress.attempt))
+                }
+                log.info("job skipped: \(rejection)")
+                return nil
+            }
+        }
+        throw EventStoreError.wrongExpectedVersion(subject: job.runSubject, expected: .any, actual: nil)
+    }
+
+    /// Appends the decider's events for the attempt's outcome, under the outcome's idempotency
+    /// key; returns them ([] when the outcome was recorded already).
+    func recordOutcome(_ job: StepJob, _ command: RunCommand, log: Logger) async throws -> [RunEvent] {
+        for _ in 0..<Self.appendAttempts {
+            let history = try await RunHistory.load(store, subject: job.runSubject)
+            switch RunDecider.decide(command, history.state, decisionContext(job)) {
+            case .success(let events):
+                if events.isEmpty { return [] }
+                do {
+                    let appended = try await store.append(events.map(\.payload), to: job.runSubject, expecting: history.expectation,
+                                                          idempotencyKey: job.outcomeKey, metadata: metadata(job))
+                    return appended.isDuplicate ? [] : events
+                } catch EventStoreError.wrongExpectedVersion {
+                    continue
+                }
+            case .failure(let rejection):
+                // Cancelled meanwhile, or another delivery recorded this attempt first.
+                log.info("outcome not recorded: \(rejection)")
+                return []
+            }
+        }
+        throw EventStoreError.wrongExpectedVersion(subject: job.runSubject, expected: .any, actual: nil)
+    }
+
+    func decisionContext(_ job: StepJob) -> RunDecisionContext {
+        RunDecisionContext(flow: job.flow, now: Date(), unitRandom: Double.random(in: 0...1))
+    }
+
+    func metadata(_ job: StepJob) -> EventMetadata {
+        EventMetadata(correlationId: job.runId, causationId: job.messageId, actor: configuration.actor)
+    }
+
+    /// Runs the executor under the step's timeout, telling the server the job is in progress
+    /// meanwhile so it is not handed to another replica.
+    func execute(_ step: FlowStep, context: StepContext, timeout: Duration, message: JetStreamMessage) async -> Result<StepResult, StepError> {
+        enum Race: Sendable { case finished(Result<StepResult, StepError>), timedOut }
+        let executor: any StepExecutor
+        do { executor = try executors.executor(for: step.action.kind) } catch { return .failure(error) }
+        let heartbeat = configuration.heartbeat
+        return await withTaskGroup(of: Race?.self) { group in
+            group.addTask {
+                do {
+                    return .finished(.success(try await executor.execute(step, context: context)))
+                } catch let error as StepError {
+                    return .finished(.failure(error))
+                } catch is CancellationError {
+                    return nil
+                } catch {
+                    return .finished(.failure(StepError(kind: .internal, message: "\(error)")))
+                }
+            }
+            group.addTask {
+                do { try await Task.sleep(for: timeout) } catch { return nil }
+                return .timedOut
+            }
+            group.addTask {
+                while !Task.isCancelled {
+                    do { try await Task.sleep(for: heartbeat) } catch { return nil }
+                    try? message.inProgress()
+                }
+                return nil
+            }
+            var outcome: Result<StepResult, StepError> = .failure(StepError(kind: .internal, message: "the step ended without a result"))
+            for await race in group {
+                guard let race else { continue }
+                switch race {
+                case .finished(let result): outcome = result
+                case .timedOut: outcome = .failure(StepError(kind: .timeout, message: "no result within \(Self.describe(timeout))"))
+                }
+                group.cancelAll()
+                break
+            }
+            return outcome
+        }
+    }
+
+    static func describe(_ duration: Duration) -> String {
+        let seconds = duration.components.seconds
+        return seconds >= 60 && seconds % 60 == 0 ? "\(seconds / 60) min" : "\(seconds) s"
+    }
+
+    func publish(_ job: StepJob) async throws {
+        _ = try await jetStream.publish(job.subject, payload: try job.encoded(), options: PublishOptions(messageId: job.messageId))
+    }
+
+    func deadLetter(_ job: StepJob, error: StepError, reason: String, deliveries: Int) async throws {
+        let dead = DeadStepJob(job: job, error: error, reason: reason, deliveries: deliveries)
+        let headers: NATSHeaders = [DeadStepJob.reasonHeader: reason.replacingOccurrences(of: "\n", with: " ")]
+        _ = try await jetStream.publish(WorkSubjects.deadLetter(job.kind), payload: try dead.encoded(), headers: headers,
+                                        options: PublishOptions(messageId: job.deadLetterMessageId))
+        logger.warning("step job dead-lettered", metadata: ["job": "\(job.attemptKey)", "reason": "\(reason)"])
+    }
+
+    /// A message that is no job at all goes to `work.dead.unreadable` as it was.
+    func deadLetterUnreadable(_ message: JetStreamMessage, reason: String) async {
+        let headers: NATSHeaders = [DeadStepJob.reasonHeader: reason.replacingOccurrences(of: "\n", with: " "), "Almanac-Dead-Subject": message.subject]
+        _ = try? await jetStream.publish("work.dead.unreadable", payload: message.message.payload, headers: headers,
+                                         options: PublishOptions(messageId: "dead/seq/\(message.sequence)"))
+    }
+}
+
+extension StepJob {
+    func with(attempt: Int) -> StepJob {
+        var job = self
+        job.attempt = attempt
+        return job
+    }
+}

@@ -1,0 +1,107 @@
+import AlmanacEvents
+import EventStore
+import FlowRuntime
+import FlowWork
+import Flows
+import Foundation
+import HTTPClient
+import NATSClient
+import Testing
+
+@Suite("Flow runtime: http_request, retries and dead letters")
+struct FlowRuntimeHTTPTests {
+    static func call(_ url: String, attempts: Int) -> FlowStep {
+        FlowStep(id: "notify", action: .httpRequest(HTTPRequestStep(method: .POST, url: url, headers: ["Authorization": "Bearer {{secrets.api_key}}"],
+                                                                     body: #"{"run":"{{run.id}}"}"#)),
+                 timeout: "10s", retry: RetryPolicy(attempts: attempts, initialDelay: "1s", multiplier: 1, jitter: 0))
+    }
+
+    func withServerAndRuntime(_ body: (RuntimeHarness, ScriptedHTTPServer) async throws -> Void) async throws {
+        let server = try await ScriptedHTTPServer.start()
+        let client = try HTTPClient()
+        do {
+            try await RuntimeHarness.with { harness in
+                try await harness.withRuntime(StepExecutors(httpRequest: HTTPRequestExecutor(client: client))) {
+                    try await body(harness, server)
+                }
+            }
+        } catch {
+            await client.shutdown()
+            await server.stop()
+            throw error
+        }
+        await client.shutdown()
+        await server.stop()
+    }
+
+    @Test func givenAServerFailingTwice_whenTheStepRuns_thenThreeAttemptsAndOneSuccess() async throws {
+        try await withServerAndRuntime { harness, server in
+            let job = try await harness.startRun(RuntimeHarness.flow("flaky", Self.call("\(server.baseURL)/flaky/k1?fail=2", attempts: 3)), data: [:])
+            let state = try await harness.waitForRun(job) { $0.isFinished }
+            #expect(state.status == .completed)
+            let events = try await harness.events(of: job)
+            #expect(events.started.map(\.attempt) == [1, 2, 3])
+            #expect(events.failed.map(\.attempt) == [1, 2])
+            #expect(events.failed.allSatisfy { $0.willRetry && $0.error.kind == .serverError })
+            #expect(events.failed.first?.error.message.contains("503") == true)
+            #expect(events.succeeded.count == 1)
+            let success = try #require(events.succeeded.first)
+            #expect(success.attempt == 3)
+            #expect(success.output.value(at: ["status"]) == 200)
+            #expect(success.output.value(at: ["json", "hit"]) == 3)
+            // The secret reached the server but not the trace.
+            #expect(success.output.value(at: ["json", "authorization"]) == "Bearer [redacted]")
+            #expect(success.output.value(at: ["trace", "inputs", "headers", "Authorization"]) == "[redacted]")
+            #expect(try await server.hits("k1") == 3)
+        }
+    }
+
+    @Test func givenAServerThatAlwaysFails_whenTheAttemptsAreUsedUp_thenTheJobIsDeadLetteredAndTheRunFailsWithTheReason() async throws {
+        try await withServerAndRuntime { harness, server in
+            let job = try await harness.startRun(RuntimeHarness.flow("broken", Self.call("\(server.baseURL)/flaky/k2?fail=1000", attempts: 2)), data: [:])
+            let state = try await harness.waitForRun(job) { $0.isFinished }
+            #expect(state.status == .failed)
+            #expect(state.failureReason?.contains("failed after 2 attempts") == true)
+            #expect(state.failureReason?.contains("answered 503") == true)
+            let events = try await harness.events(of: job)
+            #expect(events.failed.map(\.willRetry) == [true, false])
+            #expect(events.succeeded.isEmpty)
+
+            let dead = try #require(try await harness.jetStream.lastMessage(stream: AlmanacStreams.work, subject: WorkSubjects.deadLetter(.httpRequest)))
+            let letter = try DeadStepJob.decode(dead.payload)
+            #expect(letter.job.runId == job.runId)
+            #expect(letter.job.attempt == 2)
+            #expect(letter.error.kind == .serverError)
+            #expect(letter.reason == state.failureReason)
+            #expect(dead.headers[DeadStepJob.reasonHeader] == state.failureReason)
+            #expect(try await server.hits("k2") == 2)
+        }
+    }
+
+    @Test func givenAClientError_whenTheStepRuns_thenItIsNotRetried() async throws {
+        try await withServerAndRuntime { harness, server in
+            let job = try await harness.startRun(RuntimeHarness.flow("missing", Self.call("\(server.baseURL)/nowhere/k3", attempts: 3)), data: [:])
+            let state = try await harness.waitForRun(job) { $0.isFinished }
+            #expect(state.status == .failed)
+            let events = try await harness.events(of: job)
+            #expect(events.failed.count == 1)
+            #expect(events.failed.first?.error.kind == .clientError)
+            #expect(events.failed.first?.error.message.contains("answered 404") == true)
+        }
+    }
+
+    @Test func givenAServerThatNeverAnswers_whenTheStepTimesOut_thenTheAttemptFailsWithATimeout() async throws {
+        try await withServerAndRuntime { harness, server in
+            let step = FlowStep(id: "slow", action: .httpRequest(HTTPRequestStep(method: .GET, url: "\(server.baseURL)/hold/k5")), timeout: "1s",
+                                retry: RetryPolicy(attempts: 1))
+            let job = try await harness.startRun(RuntimeHarness.flow("slow", step), data: [:])
+            let state = try await harness.waitForRun(job) { $0.isFinished }
+            try await server.release("k5")
+            #expect(state.status == .failed)
+            let events = try await harness.events(of: job)
+            #expect(events.failed.count == 1)
+            #expect(events.failed.first?.error.kind == .timeout)
+            #expect(state.failureReason?.contains("failed after 1 attempt") == true)
+        }
+    }
+}
