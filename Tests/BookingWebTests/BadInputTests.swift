@@ -7,10 +7,10 @@ import Testing
 
 /// Every kind of bad request gets a problem body with the right status, and none appends.
 @Suite struct BadInputTests {
-    static let validBody = #"{"siteId":"zurich","resourceId":"zh-desk-005","start":"\#(ZurichTime.weekday(4, hour: 10))","end":"\#(ZurichTime.weekday(4, hour: 12))"}"#
+    static let validBody = #"{"siteId":"zurich","resourceId":"zh-desk-013","start":"\#(ZurichTime.weekday(4, hour: 10))","end":"\#(ZurichTime.weekday(4, hour: 12))"}"#
 
     /// Only these cases use this desk, so its subject stays empty unless a bad request books it.
-    static let resourceSubject = "bookings.resource.zh-desk-005"
+    static let resourceSubject = "bookings.resource.zh-desk-013"
 
     struct Case: Sendable, CustomTestStringConvertible {
         var name: String
@@ -34,8 +34,8 @@ import Testing
         Case(name: "wrong type", body: validBody.replacingOccurrences(of: #""zurich""#, with: "42"), status: 400, code: "invalid_input", field: "siteId"),
         Case(name: "missing field", body: validBody.replacingOccurrences(of: #""siteId":"zurich","#, with: ""), status: 400, code: "invalid_input", field: "siteId"),
         Case(name: "bad time", body: validBody.replacingOccurrences(of: #""start":""#, with: #""start":"next Tuesday"#), status: 400, code: "invalid_input", field: "start"),
-        Case(name: "subject characters in a body id", body: validBody.replacingOccurrences(of: "zh-desk-005", with: "zh.desk.>"), status: 400, code: "invalid_input", field: "resourceId"),
-        Case(name: "subject characters in a path id", uri: "/api/bookings/bk.*/cancel", body: #"{"resourceId":"zh-desk-005"}"#, status: 400, code: "invalid_input", field: "bookingId"),
+        Case(name: "subject characters in a body id", body: validBody.replacingOccurrences(of: "zh-desk-013", with: "zh.desk.>"), status: 400, code: "invalid_input", field: "resourceId"),
+        Case(name: "subject characters in a path id", uri: "/api/bookings/bk.*/cancel", body: #"{"resourceId":"zh-desk-013"}"#, status: 400, code: "invalid_input", field: "bookingId"),
         Case(name: "no idempotency key", idempotencyKey: nil, status: 400, code: "idempotency_key_missing", field: "Idempotency-Key"),
         Case(name: "idempotency key with a dot", idempotencyKey: "a.b", status: 400, code: "invalid_input", field: "Idempotency-Key"),
         Case(name: "body over the limit", body: #"{"siteId":""# + String(repeating: "x", count: 20_000) + #""}"#, status: 413, code: "too_large"),
