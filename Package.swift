@@ -60,6 +60,8 @@ let package = Package(
         .target(name: "BookingService", dependencies: ["Booking", "AlmanacEvents", "CommandBus", "EventStore", "NATSClient", log, lifecycle], swiftSettings: settings),
         .target(name: "Projections", dependencies: ["NATSClient", "PostgresClient", "EventStore", log, lifecycle], swiftSettings: settings),
         .target(name: "BookingReadModels", dependencies: ["Booking", "AlmanacEvents", "Projections", "PostgresClient", "EventStore"], swiftSettings: settings),
+        .target(name: "FlowDesigner", dependencies: ["Flows", "AlmanacEvents", "EventStore", "NATSClient"], swiftSettings: settings),
+        .target(name: "FlowReadModels", dependencies: ["Flows", "AlmanacEvents", "Projections", "PostgresClient", "EventStore"], swiftSettings: settings),
 
         // MARK: Operations
         .target(name: "LocalServers", dependencies: [log], swiftSettings: settings),
@@ -77,14 +79,14 @@ let package = Package(
             name: "almanac",
             dependencies: [
                 "NATSClient", "PostgresClient", "EventStore", "LocalServers", "OperatorTools", "Booking", "AlmanacEvents", "BookingService",
-                "CommandBus", "Projections", "BookingReadModels", "BookingWeb", argumentParser, log, lifecycle, unixSignals,
+                "CommandBus", "Projections", "BookingReadModels", "BookingWeb", "Flows", "FlowDesigner", "FlowReadModels", argumentParser, log, lifecycle, unixSignals,
             ],
             swiftSettings: settings
         ),
         .executableTarget(
             name: "AlmanacBench",
             dependencies: ["NATSClient", "EventStore", "LocalServers", "PostgresClient", "Projections", argumentParser, log,
-                           "Access", "AlmanacEvents", "Booking", "BookingService", "BookingWeb", "CommandBus", "HTTPClient", hummingbird],
+                           "Access", "AlmanacEvents", "Booking", "BookingReadModels", "BookingService", "BookingWeb", "CommandBus", "HTTPClient", hummingbird],
             swiftSettings: settings
         ),
 
@@ -110,6 +112,12 @@ let package = Package(
         .testTarget(name: "ProjectionsTests", dependencies: ["Projections", "NATSClient", "PostgresClient", "EventStore", "TestSupport", lifecycle], swiftSettings: settings),
         .testTarget(name: "OperatorToolsTests", dependencies: ["OperatorTools", "NATSClient", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "MailTests", dependencies: ["Mail", "HTTPClient", "PostgresClient", "TestSupport"], exclude: ["Fixtures"], swiftSettings: settings),
+        .testTarget(name: "FlowDesignerTests", dependencies: ["FlowDesigner", "Flows", "AlmanacEvents", "EventStore", "NATSClient", "TestSupport"], swiftSettings: settings),
+        .testTarget(
+            name: "FlowReadModelsTests",
+            dependencies: ["FlowReadModels", "FlowDesigner", "Flows", "AlmanacEvents", "Projections", "PostgresClient", "EventStore", "NATSClient", "TestSupport"],
+            swiftSettings: settings
+        ),
         .testTarget(name: "AlmanacCLITests", dependencies: ["NATSClient", "TestSupport"], swiftSettings: settings),
     ]
 )

@@ -62,12 +62,11 @@ struct BookingStack: Sendable {
             settings.natsURL = natsURL
             settings.devIssuer = true
             settings.devIssuerKeyFolder = try context.folder("dev-issuer").path
-            settings.siteIds = [siteId]
             // Quiet: stopping it logs the cancelled listener as an error; a failed request shows
             // as an answer other than 201, which stops the run.
             var webLogger = logger
             webLogger.logLevel = .critical
-            serving.append(try await startBookingWeb(settings, nats: webConnection, logger: webLogger))
+            serving.append(try await startBookingWeb(settings, nats: webConnection, folder: try context.folder("postgres-\(mode)"), logger: webLogger))
             let baseURL = "http://127.0.0.1:\(settings.port)"
             // The same key file the app loaded, so its tokens verify.
             let issuer = try await DevIssuer.loadOrCreate(issuer: baseURL, audience: settings.audience,

@@ -91,3 +91,24 @@ extension FlowValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Ex
     public init(arrayLiteral elements: FlowValue...) { self = .array(elements) }
     public init(nilLiteral: ()) { self = .null }
 }
+
+extension FlowValue {
+    /// A copy in which every occurrence of a secret's value inside a string is replaced by
+    /// `[redacted]`: what trace events show of step inputs and outputs. Secrets shorter than
+    /// four characters are left alone (they would blank out ordinary words).
+    public func redacting(secrets: some Collection<String>) -> FlowValue {
+        let values = secrets.filter { $0.count >= 4 }.sorted { $0.count > $1.count }
+        guard !values.isEmpty else { return self }
+        func redact(_ value: FlowValue) -> FlowValue {
+            switch value {
+            case .string(var text):
+                for secret in values where text.contains(secret) { text = text.replacingOccurrences(of: secret, with: "[redacted]") }
+                return .string(text)
+            case .array(let items): return .array(items.map(redact))
+            case .object(let fields): return .object(fields.mapValues(redact))
+            default: return value
+            }
+        }
+        return redact(self)
+    }
+}

@@ -42,6 +42,7 @@ struct DevCommand: AsyncParsableCommand {
             nats = try await NATSConnection.connect(NATSConnectOptions(url: servers.natsURL, name: "almanac-dev"), logger: Logger(label: "almanac.nats"))
             try await AlmanacStreams.ensure(on: nats.jetStream)
             try await DatabaseMigrations.apply(connectionString: servers.connectionString(database: "almanac"), logger: logger)
+            await FlowsCommand.installStarterFlows(jetStream: nats.jetStream, logger: logger)
             let booking = try BookingServices.commandServer(connection: nats, logger: Logger(label: "almanac.booking"))
             let projections = try AlmanacProjections.catalog().projections
             let pool = PostgresPool(PostgresConfiguration(conninfo: servers.connectionString(database: "almanac"), applicationName: "almanac-dev"),
