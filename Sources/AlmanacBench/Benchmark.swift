@@ -15,6 +15,7 @@ enum BenchmarkCatalog {
         ProjectionsBenchmark(),
         EventJSONBenchmark(),
         BookingBenchmark(),
+        AtomicBatchBenchmark(),
     ]
 
     static func select(_ names: [String]) throws -> [any Benchmark] {

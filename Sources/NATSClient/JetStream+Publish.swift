@@ -118,11 +118,12 @@ extension JetStream {
 
     /// Stores all `messages` or none (ADR-50 atomic batch; the stream needs `allow_atomic`).
     ///
-    /// Each message may carry its own expectations; the server checks them all against the
-    /// stream as it was before the batch, under one lock, and one stale expectation rejects the
-    /// whole batch. The first message is sent as a request (the server confirms the batch
-    /// started), the middle ones without waiting, and the commit's reply is the batch's PubAck.
-    public func publishAtomically(_ messages: [OutboundMessage]) async throws -> PubAck {
+    /// Each message may carry its own expectations; the server checks them all at the commit,
+    /// against the stream as it was before the batch, under one lock, and one stale expectation
+    /// rejects the whole batch. `pacing` says whether the first message waits for the server's
+    /// "batch started" reply (`JetStream+BatchPacing.swift` has the measurements); the commit's
+    /// reply is the batch's PubAck either way.
+    public func publishAtomically(_ messages: [OutboundMessage], pacing: AtomicBatchPacing = .confirmFirst) async throws -> PubAck {
         guard !messages.isEmpty else {
             throw NATSError(kind: .invalidArgument, message: "an atomic batch needs at least one message")
         }
@@ -141,7 +142,7 @@ extension JetStream {
             if isLast {
                 let reply = try await connection.request(message.subject, headers: headers, payload: message.payload, timeout: timeout)
                 return try PubAck.decodeReply(reply.payload, from: message.subject)
-            } else if sequence == 1 {
+            } else if sequence == 1, pacing == .confirmFirst {
                 let reply = try await connection.request(message.subject, headers: headers, payload: message.payload, timeout: timeout)
                 // An empty reply means "batch started"; anything else is an error PubAck.
                 if !reply.payload.isEmpty {
