@@ -113,7 +113,12 @@ struct CommandBusTests {
         }
 
         func increment(_ counter: String, key: String) async throws -> CommandReply {
-            try await client.send(CommandRequest(name: "increment", idempotencyKey: key, body: Array(try JSONEncoder().encode(IncrementCounter(counter: counter)))))
+            // A deadline, not a latency goal: 64 clients on 5 counters append one after another per
+            // counter, each waiting for nats-server's fsync (sync_interval always), and in the full
+            // suite that fsync shares the disk with every other test (measured: up to 13 s for
+            // the last of 192 commands, ~0.3 s per append).
+            return try await client.send(CommandRequest(name: "increment", idempotencyKey: key, body: Array(try JSONEncoder().encode(IncrementCounter(counter: counter)))),
+                                         timeout: .seconds(60))
         }
     }
 
