@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import HTTPClient
 import Mail
 
@@ -46,7 +47,7 @@ struct FakeGraph {
 
     private func post(_ path: String, _ body: Data) async throws {
         let response = try await control.execute(HTTPRequest(method: .post, url: URL(string: path, relativeTo: baseURL)!, body: body))
-        guard response.status == 204 else { throw FixtureProcessError(description: "fake Graph \(path) answered \(response.status)") }
+        guard response.status == 204 else { throw ScriptProcessError(description: "fake Graph \(path) answered \(response.status)") }
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import HTTPClient
 import Mail
 import Testing
@@ -37,14 +38,14 @@ struct DeliveredMail: Decodable {
     let tls: Bool
     let parsed: Parsed
 
-    static func next(on server: FixtureProcess, index: Int = 0) async throws -> DeliveredMail {
+    static func next(on server: ScriptProcess, index: Int = 0) async throws -> DeliveredMail {
         _ = try await server.line(where: { $0.hasPrefix("MESSAGE ") })
         let lines = server.lines(where: { $0.hasPrefix("MESSAGE ") })
         return try JSONDecoder().decode(DeliveredMail.self, from: Data(lines[index].dropFirst("MESSAGE ".count).utf8))
     }
 }
 
-func withSMTPSink<T>(startTLS: TestCertificate? = nil, _ body: (FixtureProcess, Int) async throws -> T) async throws -> T {
+func withSMTPSink<T>(startTLS: TestCertificate? = nil, _ body: (ScriptProcess, Int) async throws -> T) async throws -> T {
     try requireAiosmtpd()
     let arguments = startTLS.map { ["--starttls", $0.certificatePath, $0.keyPath] } ?? []
     return try await withFixtureServer("smtp-sink", script: "smtp_sink.py", arguments: arguments, body)

@@ -1,14 +1,15 @@
 import Foundation
+import TestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
 
-extension FixtureProcess {
+extension ScriptProcess {
     /// The port from the script's `PORT <n>` line (printed after listen(), so it accepts).
     func listeningPort() async throws -> Int {
         let line = try await line(where: { $0.hasPrefix("PORT ") })
         guard let port = Int(line.dropFirst("PORT ".count)) else {
-            throw FixtureProcessError(description: "\(name) printed \(line.debugDescription)")
+            throw ScriptProcessError(description: "\(name) printed \(line.debugDescription)")
         }
         return port
     }
@@ -19,9 +20,10 @@ func withFixtureServer<T>(
     _ name: String,
     script: String,
     arguments: [String] = [],
-    _ body: (FixtureProcess, Int) async throws -> T
+    _ body: (ScriptProcess, Int) async throws -> T
 ) async throws -> T {
-    let server = try await FixtureProcess.start(name: name, script: script, arguments: arguments)
+    let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/\(script)")
+    let server = try await ScriptProcess.start(name: name, scriptFile: fixture, arguments: arguments)
     do {
         let port = try await server.listeningPort()
         let result = try await body(server, port)
@@ -42,6 +44,6 @@ func requireAiosmtpd() throws {
     try check.run()
     check.waitUntilExit()
     guard check.terminationStatus == 0 else {
-        throw FixtureProcessError(description: "the SMTP tests need Python's aiosmtpd: run tools/setup (pip install aiosmtpd)")
+        throw ScriptProcessError(description: "the SMTP tests need Python's aiosmtpd: run tools/setup (pip install aiosmtpd)")
     }
 }

@@ -4,30 +4,41 @@ import Synchronization
 import Glibc
 #endif
 
-struct ScriptProcessError: Error, CustomStringConvertible {
-    var description: String
+public struct ScriptProcessError: Error, CustomStringConvertible {
+    public var description: String
+    public init(description: String) { self.description = description }
 }
 
-/// A Python script run as a child process for one test. Its stdout is read line by line on a
+/// A Python script (test fixture) run as a child process for one test. Its stdout is read line by line on a
 /// thread of its own; `line(where:)` waits for a line without polling. The script exits when
 /// its stdin closes, so it dies with the test process even if `stop()` is never reached.
-final class ScriptProcess: Sendable {
+public final class ScriptProcess: Sendable {
     private struct Output {
         var lines: [String] = []
         var ended = false
         var waiters: [UUID: (predicate: @Sendable (String) -> Bool, continuation: CheckedContinuation<String, any Error>)] = [:]
     }
 
-    let name: String
+    public let name: String
     private let process: Process
     private let stdin: Pipe
-    private let scriptURL: URL
+    /// The script file when `start(script:)` wrote it, removed by `stop()`.
+    private let temporaryScript: URL?
     private let output: Mutex<Output>
 
-    /// Starts `python3 <script> <arguments>`.
-    static func start(name: String, script: String, arguments: [String] = []) async throws -> ScriptProcess {
+    /// Starts `python3 <script> <arguments>`, the script given as text.
+    public static func start(name: String, script: String, arguments: [String] = []) async throws -> ScriptProcess {
         let scriptURL = FileManager.default.temporaryDirectory.appendingPathComponent("almanac-\(name)-\(UUID().uuidString).py")
         try script.write(to: scriptURL, atomically: true, encoding: .utf8)
+        return try launch(name: name, scriptURL: scriptURL, arguments: arguments, temporary: true)
+    }
+
+    /// Starts `python3 <scriptFile> <arguments>`, a fixture file kept with the tests.
+    public static func start(name: String, scriptFile: URL, arguments: [String] = []) async throws -> ScriptProcess {
+        try launch(name: name, scriptURL: scriptFile, arguments: arguments, temporary: false)
+    }
+
+    private static func launch(name: String, scriptURL: URL, arguments: [String], temporary: Bool) throws -> ScriptProcess {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", scriptURL.path] + arguments
@@ -36,14 +47,14 @@ final class ScriptProcess: Sendable {
         process.standardInput = stdin
         process.standardOutput = stdout
         try process.run()
-        return ScriptProcess(name: name, process: process, stdin: stdin, stdout: stdout, scriptURL: scriptURL)
+        return ScriptProcess(name: name, process: process, stdin: stdin, stdout: stdout, temporaryScript: temporary ? scriptURL : nil)
     }
 
-    private init(name: String, process: Process, stdin: Pipe, stdout: Pipe, scriptURL: URL) {
+    private init(name: String, process: Process, stdin: Pipe, stdout: Pipe, temporaryScript: URL?) {
         self.name = name
         self.process = process
         self.stdin = stdin
-        self.scriptURL = scriptURL
+        self.temporaryScript = temporaryScript
         self.output = Mutex(Output())
         startReading(stdout.fileHandleForReading)
     }
@@ -90,7 +101,7 @@ final class ScriptProcess: Sendable {
 
     /// The first stdout line (already printed or still to come) that satisfies `predicate`;
     /// fails after `timeout` or when the script exits first.
-    func line(where predicate: @escaping @Sendable (String) -> Bool, timeout: Duration = .seconds(15)) async throws -> String {
+    public func line(where predicate: @escaping @Sendable (String) -> Bool, timeout: Duration = .seconds(15)) async throws -> String {
         try await withThrowingTaskGroup(of: String.self) { group in
             group.addTask { try await self.waitForLine(predicate) }
             group.addTask {
@@ -126,17 +137,17 @@ final class ScriptProcess: Sendable {
     }
 
     /// Every stdout line so far that satisfies `predicate`.
-    func lines(where predicate: (String) -> Bool) -> [String] {
+    public func lines(where predicate: (String) -> Bool) -> [String] {
         output.withLock { $0.lines.filter(predicate) }
     }
 
     /// Terminates the script and waits for it to exit.
-    func stop() {
+    public func stop() {
         if process.isRunning {
             process.terminate()
         }
         try? stdin.fileHandleForWriting.close()
         process.waitUntilExit()
-        try? FileManager.default.removeItem(at: scriptURL)
+        if let temporaryScript { try? FileManager.default.removeItem(at: temporaryScript) }
     }
 }

@@ -1,13 +1,13 @@
 import Foundation
 
 /// A self-signed certificate and key made with `openssl req -x509` in a fresh temp folder.
-struct TestCertificate {
-    let directory: URL
-    var certificatePath: String { directory.appendingPathComponent("cert.pem").path }
-    var keyPath: String { directory.appendingPathComponent("key.pem").path }
+public struct TestCertificate: Sendable {
+    public let directory: URL
+    public var certificatePath: String { directory.appendingPathComponent("cert.pem").path }
+    public var keyPath: String { directory.appendingPathComponent("key.pem").path }
 
     /// `subjectAltName` as openssl takes it, e.g. "DNS:localhost,IP:127.0.0.1".
-    static func make(subjectAltName: String = "DNS:localhost,IP:127.0.0.1") throws -> TestCertificate {
+    public static func make(subjectAltName: String = "DNS:localhost,IP:127.0.0.1") throws -> TestCertificate {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("almanac-cert-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let certificate = TestCertificate(directory: directory)
@@ -23,12 +23,12 @@ struct TestCertificate {
         try openssl.run()
         openssl.waitUntilExit()
         guard openssl.terminationStatus == 0 else {
-            throw FixtureProcessError(description: "openssl req -x509 failed (\(openssl.terminationStatus))")
+            throw ScriptProcessError(description: "openssl req -x509 failed (\(openssl.terminationStatus))")
         }
         return certificate
     }
 
-    func remove() {
+    public func remove() {
         try? FileManager.default.removeItem(at: directory)
     }
 }
