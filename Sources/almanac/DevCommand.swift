@@ -1,8 +1,11 @@
 import ArgumentParser
 import EventStore
+import FlowRuntime
 import Foundation
+import HTTPClient
 import LocalServers
 import Logging
+import Mail
 import NATSClient
 import Access
 import BookingWeb
@@ -60,8 +63,13 @@ struct DevCommand: AsyncParsableCommand {
             web.devIssuerKeyFolder = URL(fileURLWithPath: dataDirectory, isDirectory: true).appendingPathComponent("issuer").path
             let bookingWeb = try await BookingWebServer.makeApplication(web, nats: nats, pool: pool, logger: Logger(label: "almanac.booking-web"))
             webURL = "http://\(web.host):\(web.port)"
+            // Step jobs (mail into the outbox unless ALMANAC_MAIL_TRANSPORT says otherwise).
+            let runtimeLogger = Logger(label: "almanac.flow-runtime")
+            let mail = try MailTransportConfiguration.fromEnvironment(defaultKind: .outbox).makeTransport(pool: pool, logger: runtimeLogger)
+            let flowRuntime = FlowRuntimeCommand.makeRuntime(connection: nats, mail: mail, http: try HTTPClient(logger: runtimeLogger),
+                                                             settings: FlowRuntimeConfiguration(), logger: runtimeLogger)
             services = [LocalServersService(servers: servers), PoolService(pool: pool), ConnectionService(connection: nats), booking]
-                + projectors + [bookingWeb]
+                + projectors + [bookingWeb, flowRuntime]
         } catch {
             await servers.stop()
             throw error

@@ -63,18 +63,26 @@ struct FlowRuntimeCommand: AsyncParsableCommand {
         settings.ackWait = .seconds(ackWaitSeconds)
         settings.maxDeliver = maxDeliver
         settings.defaultSender = defaultSender
-        let executors = StepExecutors(
-            sendEmail: SendEmailExecutor(transport: mail, defaultSender: defaultSender),
-            httpRequest: HTTPRequestExecutor(client: http),
-            bookingCommand: BookingCommandExecutor(client: CommandClient(connection: connection, prefix: "cmd.booking"), actor: settings.actor),
-            publishEvent: PublishEventExecutor(jetStream: connection.jetStream))
-        let runtime = FlowRuntime(jetStream: connection.jetStream, executors: executors, secrets: FlowSecrets.fromEnvironment(),
-                                  configuration: settings, logger: logger)
+        let runtime = Self.makeRuntime(connection: connection, mail: mail, http: http, settings: settings, logger: logger)
         logger.info("flow runtime starting, mail through \(mailConfiguration.kind.rawValue)")
         let group = ServiceGroup(configuration: .init(services: [.init(service: runtime)],
                                                       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         await http.shutdown()
         await pool?.close()
+    }
+}
+
+extension FlowRuntimeCommand {
+    /// The runtime with its step executors, as `flow-runtime` and `dev` run it.
+    static func makeRuntime(connection: NATSConnection, mail: any MailTransport, http: HTTPClient, settings: FlowRuntimeConfiguration,
+                            logger: Logger) -> FlowRuntime {
+        let executors = StepExecutors(
+            sendEmail: SendEmailExecutor(transport: mail, defaultSender: settings.defaultSender),
+            httpRequest: HTTPRequestExecutor(client: http),
+            bookingCommand: BookingCommandExecutor(client: CommandClient(connection: connection, prefix: "cmd.booking"), actor: settings.actor),
+            publishEvent: PublishEventExecutor(jetStream: connection.jetStream))
+        return FlowRuntime(jetStream: connection.jetStream, executors: executors, secrets: FlowSecrets.fromEnvironment(),
+                           configuration: settings, logger: logger)
     }
 }
