@@ -61,9 +61,12 @@ extension BookingStack {
 
 extension BookingBenchmark {
     /// Raw and HTTP in turns; the figures the goals are about.
-    func compare(_ stack: BookingStack, plan: Plan, mode: NATSSyncMode, context: BenchContext) async throws -> [Figure] {
+    func compare(_ stack: BookingStack, plan: Plan, mode: BookingSetting, context: BenchContext) async throws -> [Figure] {
         let jetStream = stack.admin.jetStream
-        try await jetStream.createOrUpdateStream(EventStoreBenchmark.bookingsLikeStream("BENCH_RAW", subjects: "raw.>"))
+        var rawStream = EventStoreBenchmark.bookingsLikeStream("BENCH_RAW", subjects: "raw.>")
+        // The same replicas as BOOKINGS on the same servers, so raw pays what a booking pays.
+        rawStream.replicas = mode.topology.replicas
+        try await jetStream.createOrUpdateStream(rawStream)
         let payloadBytes = try BookingPlacedSample.sample(0).encoded().count
         context.record("raw message bytes", payloadBytes)
         let warmupSubjects = (0..<plan.resources).map { "raw.warmup.resource.r\($0)" }

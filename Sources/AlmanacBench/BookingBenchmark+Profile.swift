@@ -13,7 +13,7 @@ extension BookingBenchmark {
     /// Where a booking's time goes: the same load through fewer and fewer layers, each at the
     /// same concurrency for about `secondsPerLayer`. The difference between two neighbouring
     /// layers is what the outer one adds.
-    func profile(_ stack: BookingStack, plan: Plan, mode: NATSSyncMode, context: BenchContext) async throws -> [Figure] {
+    func profile(_ stack: BookingStack, plan: Plan, mode: BookingSetting, context: BenchContext) async throws -> [Figure] {
         let group = "where the time goes, \(plan.clients) concurrent, \(mode.label)"
         var figures: [Figure] = []
         func layer(_ name: String, unit: String, _ operation: @escaping TimedLoad.Operation) async throws {

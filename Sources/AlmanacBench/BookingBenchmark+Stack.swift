@@ -37,10 +37,10 @@ struct BookingStack: Sendable {
     let slots: SlotPlanner
 
     static func start(natsURL: String, admin: NATSConnection, plan: BookingBenchmark.Plan, context: BenchContext,
-                      mode: NATSSyncMode) async throws -> BookingStack {
+                      mode: BookingSetting) async throws -> BookingStack {
         var logger = Logger(label: "almanac.bench.booking")
         logger.logLevel = .warning
-        try await AlmanacStreams.ensure(on: admin.jetStream)
+        try await AlmanacStreams.ensure(on: admin.jetStream, replicas: mode.topology.replicas)
         var connections: [NATSConnection] = []
         var serving: [Task<Void, any Error>] = []
         do {
@@ -117,7 +117,7 @@ struct BookingStack: Sendable {
     /// The site (every day 06:00–22:00, half-hour grid, a year ahead, no per-person limits), a
     /// building, `floors` floors and `resources` desks, through admin commands as an operator
     /// would send them. Returns the desk ids.
-    static func seed(_ commands: CommandClient, plan: BookingBenchmark.Plan, context: BenchContext, mode: NATSSyncMode) async throws -> [ResourceID] {
+    static func seed(_ commands: CommandClient, plan: BookingBenchmark.Plan, context: BenchContext, mode: BookingSetting) async throws -> [ResourceID] {
         let admin = CommandRequest(name: "", idempotencyKey: "", actor: "bench-admin", actorRoles: [Access.Role.admin.rawValue], body: [])
         var sent = 0
         func send(_ command: BookingCommand) async throws {

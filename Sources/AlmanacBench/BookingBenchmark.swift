@@ -14,7 +14,7 @@ import LocalServers
 /// and token verification alone.
 struct BookingBenchmark: Benchmark {
     let name = "booking"
-    let summary = "place booking over HTTP (booking-web → NATS → handler → JetStream) vs raw js_Publish with expected sequence, sync always and server default"
+    let summary = "place booking over HTTP (booking-web → NATS → handler → JetStream) vs raw js_Publish with expected sequence, sync always and server default, on one node (R1) and a 3-node cluster (R3)"
 
     struct Plan: Sendable {
         var clients = 32
@@ -48,15 +48,16 @@ struct BookingBenchmark: Benchmark {
         context.note("one process runs the HTTP clients (libcurl), booking-web, the command handler and the raw publishers; nats-server shares the same cores")
         context.note("a booking is one atomic batch of two events (resource and person subject, each with its expected sequence); raw is one js_Publish")
         context.note("latency ratio = raw / booking, throughput ratio = booking / raw: 1.0 means as good as raw")
-        // Both durability settings, each on a fresh server: the production one the goals are
+        context.note("topologies: one nats-server with R1 streams (as `almanac dev` runs), and 3 nodes on this machine with R3 streams (the production topology); raw js_Publish runs against a stream of the same replicas on the same servers")
+        // Both durability settings, each on fresh servers: the production one the goals are
         // about, and the server default, which shows what fsync costs each layer.
         var figures: [Figure] = []
-        for mode in NATSSyncMode.allCases {
-            figures += try await withNATSServer(in: try context.folder("nats-\(mode.rawValue)"), syncMode: mode) { server, connection in
-                let stack = try await BookingStack.start(natsURL: server.url, admin: connection, plan: plan, context: context, mode: mode)
+        for setting in BookingSetting.all {
+            figures += try await withNATS(setting, in: try context.folder("nats-\(setting)")) { url, connection in
+                let stack = try await BookingStack.start(natsURL: url, admin: connection, plan: plan, context: context, mode: setting)
                 do {
-                    let figures = try await compare(stack, plan: plan, mode: mode, context: context)
-                        + profile(stack, plan: plan, mode: mode, context: context)
+                    let figures = try await compare(stack, plan: plan, mode: setting, context: context)
+                        + profile(stack, plan: plan, mode: setting, context: context)
                     await stack.stop()
                     return figures
                 } catch {

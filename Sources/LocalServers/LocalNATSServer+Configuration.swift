@@ -20,6 +20,8 @@ extension LocalNATSServer {
         public var startTimeout: Duration = .seconds(30)
         /// How long a graceful stop may take before SIGKILL.
         public var stopTimeout: Duration = .seconds(15)
+        /// Membership in a JetStream cluster (set by `LocalNATSCluster`); nil runs standalone.
+        public var cluster: LocalNATSCluster.Membership?
 
         public init(directory: URL, port: Int? = nil, syncInterval: NATSSyncInterval = .always) {
             self.directory = directory
@@ -40,12 +42,13 @@ extension LocalNATSServer {
             "listen: \(host):\(port)",
         ]
         if let monitoringPort { lines.append("http: \(host):\(monitoringPort)") }
+        if let cluster = configuration.cluster { lines.append(cluster.configurationBlock(host: host)) }
         lines.append("jetstream {\n" + jetStream.map { "  \($0)" }.joined(separator: "\n") + "\n}")
         if !configuration.additionalConfiguration.isEmpty { lines.append(configuration.additionalConfiguration) }
         return lines.joined(separator: "\n") + "\n"
     }
 
-    private static func quoted(_ value: String) -> String {
+    static func quoted(_ value: String) -> String {
         "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
     }
 
