@@ -1,5 +1,6 @@
 import Foundation
 import HTTPClient
+import LocalServers
 import Testing
 
 @Suite struct LimitTests {
@@ -57,7 +58,7 @@ import Testing
 
     @Test func unreachablePortIsCurlCode7WithOneLineMessage() async throws {
         let client = try HTTPClient()
-        let port = try #require(Loopback.unusedPort())
+        let port = try LoopbackPort.free()
         let error = await #expect(throws: HTTPClientError.self) {
             try await client.execute(HTTPRequest(url: localURL(port, "/x?token=secret")))
         }

@@ -46,7 +46,7 @@ struct DeliveredMail: Decodable {
 }
 
 func withSMTPSink<T>(startTLS: TestCertificate? = nil, _ body: (ScriptProcess, Int) async throws -> T) async throws -> T {
-    try requireAiosmtpd()
+    try await ScriptProcess.requirePythonModule("aiosmtpd", hint: "the SMTP tests need Python's aiosmtpd: run tools/setup (pip install aiosmtpd)")
     let arguments = startTLS.map { ["--starttls", $0.certificatePath, $0.keyPath] } ?? []
     return try await withFixtureServer("smtp-sink", script: "smtp_sink.py", arguments: arguments, body)
 }
