@@ -28,7 +28,6 @@ func startBookingWeb(_ settings: BookingWebSettings, nats: NATSConnection, folde
         let app = try await BookingWebServer.makeApplication(settings, nats: nats, pool: pool, watch: watch, logger: logger)
         return Task {
             async let projecting: Void = projector.run()
-            defer { _ = postgres }
             do {
                 try await app.run()
             } catch is CancellationError {}

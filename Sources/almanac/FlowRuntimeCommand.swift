@@ -1,4 +1,5 @@
 import ArgumentParser
+import BookingService
 import CommandBus
 import FlowRuntime
 import Foundation
@@ -80,7 +81,7 @@ extension FlowRuntimeCommand {
         let executors = StepExecutors(
             sendEmail: SendEmailExecutor(transport: mail, defaultSender: settings.defaultSender),
             httpRequest: HTTPRequestExecutor(client: http),
-            bookingCommand: BookingCommandExecutor(client: CommandClient(connection: connection, prefix: "cmd.booking"), actor: settings.actor),
+            bookingCommand: BookingCommandExecutor(client: CommandClient(connection: connection, prefix: BookingCommandCodec.prefix), actor: settings.actor),
             publishEvent: PublishEventExecutor(jetStream: connection.jetStream))
         return FlowRuntime(jetStream: connection.jetStream, executors: executors, secrets: FlowSecrets.fromEnvironment(),
                            configuration: settings, logger: logger)
