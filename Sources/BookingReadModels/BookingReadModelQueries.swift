@@ -27,10 +27,17 @@ public struct BookingReadModelQueries: Sendable {
     }
 
     public func sites() async throws -> [Site] {
-        try await pool.query("select site_id, name, country, time_zone from \(schema).sites order by name").rows.map {
-            Site(siteId: try $0.decode(String.self, at: 0), name: try $0.decode(String.self, at: 1),
-                 country: try $0.decode(String.self, at: 2), timeZone: try $0.decode(String.self, at: 3))
-        }
+        try await pool.query("select site_id, name, country, time_zone from \(schema).sites order by name").rows.map(Self.site(from:))
+    }
+
+    /// One site, or nil when there is none with that id.
+    public func site(_ siteId: String) async throws -> Site? {
+        try await pool.query("select site_id, name, country, time_zone from \(schema).sites where site_id = $1", [siteId]).rows.first.map(Self.site(from:))
+    }
+
+    private static func site(from row: PostgresRow) throws -> Site {
+        Site(siteId: try row.decode(String.self, at: 0), name: try row.decode(String.self, at: 1),
+             country: try row.decode(String.self, at: 2), timeZone: try row.decode(String.self, at: 3))
     }
 
     /// Bookable resources of a site, optionally of one kind, on one floor, with an attribute.

@@ -38,15 +38,17 @@ public struct BookingCommandHandler: Sendable {
     public func handle(_ command: BookingCommand, actor: Principal, correlationId: String? = nil) async -> CommandReply {
         let first = BookingDecider.missingAggregates(for: command, in: DecisionContext(actor: actor, now: now()))
         do {
+            // The command's digest never changes between attempts: computed once.
+            let fingerprint = try Self.fingerprint(of: command)
             return try await locks.withLocks(try Self.lockedAggregates(of: command, first).map(Self.subject)) {
                 try await withOptimisticRetry(onConflict: { _ in }) { attempt in
                     // First from the cache; after a conflict, from the stream as it is now.
-                    let reply = try await decideAndAppend(command, actor: actor, correlationId: correlationId, verified: attempt > 1)
+                    let reply = try await decideAndAppend(command, fingerprint: fingerprint, actor: actor, correlationId: correlationId, verified: attempt > 1)
                     if case .rejected = reply, attempt == 1 {
                         // Another replica may have changed an aggregate since this one cached it
                         // (a floor added, a booking cancelled): a rejection must rest on current
                         // state, so check the heads and decide again.
-                        return try await decideAndAppend(command, actor: actor, correlationId: correlationId, verified: true)
+                        return try await decideAndAppend(command, fingerprint: fingerprint, actor: actor, correlationId: correlationId, verified: true)
                     }
                     return reply
                 }
@@ -73,10 +75,10 @@ public struct BookingCommandHandler: Sendable {
     }
 
     /// `verified`: load each aggregate as the stream has it now rather than trusting the cache.
-    private func decideAndAppend(_ command: BookingCommand, actor: Principal, correlationId: String?, verified: Bool) async throws -> CommandReply {
+    private func decideAndAppend(_ command: BookingCommand, fingerprint: CommandFingerprint, actor: Principal, correlationId: String?,
+                                 verified: Bool) async throws -> CommandReply {
         var context = DecisionContext(actor: actor, now: now())
         var loaded: [AggregateRef: (version: UInt64?, earlier: EarlierCommand)] = [:]
-        let fingerprint = try Self.fingerprint(of: command)
         // Some aggregates are only known from others (a booking's owner, from its resource):
         // load until the decider needs nothing more (a command touches at most three levels).
         for _ in 0..<4 {

@@ -103,7 +103,7 @@ public actor CheckpointWatch {
         do {
             try await listener.listen(Self.channel)
             // Read after LISTEN: a checkpoint committed in between is either read here or notified.
-            current = try await CheckpointWaiter.wait(for: projection, toReach: 0, pool: pool)
+            current = try await ProjectionOperations.checkpoint(projection, pool: pool)?.lastSequence ?? 0
         } catch {
             await listener.close()
             throw error

@@ -1,5 +1,6 @@
 import Access
 import Booking
+import CommandBus
 import HTTPTypes
 import Hummingbird
 
@@ -30,24 +31,9 @@ struct IdempotencyKey: Sendable, Equatable {
     /// The id of the booking a place request with this key creates.
     var bookingId: BookingID { "bk-" + commandKey.dropFirst(4).prefix(24) }
 
-    /// 128 bits of two FNV-1a 64 hashes with different offsets, as hex: stable across
-    /// processes and releases (unlike `Hasher`), and short enough for a subject token.
+    /// The command fingerprint's digest of the text: stable across processes and releases
+    /// (unlike `Hasher`), and short enough for a subject token.
     static func digest(_ text: String) -> String {
-        func fnv1a(_ offset: UInt64) -> UInt64 {
-            var hash = offset
-            for byte in text.utf8 {
-                hash ^= UInt64(byte)
-                hash = hash &* 0x100_0000_01b3
-            }
-            return hash
-        }
-        let hex = { (value: UInt64) in String(value, radix: 16).leftPadded(to: 16) }
-        return hex(fnv1a(0xcbf2_9ce4_8422_2325)) + hex(fnv1a(0x8422_2325_cbf2_9ce4))
-    }
-}
-
-extension String {
-    func leftPadded(to length: Int) -> String {
-        count >= length ? self : String(repeating: "0", count: length - count) + self
+        CommandFingerprint.digest(Array(text.utf8))
     }
 }

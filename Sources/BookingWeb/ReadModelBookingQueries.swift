@@ -13,11 +13,11 @@ public struct ReadModelBookingQueries: BookingQueries {
     }
 
     public func sites() async throws -> [SiteSummary] {
-        try await readModel.sites().map { SiteSummary(siteId: $0.siteId, name: $0.name, country: $0.country, timeZone: $0.timeZone) }
+        try await readModel.sites().map(SiteSummary.init)
     }
 
     public func site(_ siteId: SiteID) async throws -> SiteSummary? {
-        try await sites().first { $0.siteId == siteId }
+        try await readModel.site(siteId).map(SiteSummary.init)
     }
 
     public func catalog(siteId: SiteID, kind: ResourceKind?, floorId: FloorID?) async throws -> SiteCatalog? {
@@ -78,5 +78,11 @@ public struct ReadModelBookingQueries: BookingQueries {
             return MyBooking(bookingId: row.bookingId, resourceId: row.resourceId, siteId: row.siteId, kind: kind, start: row.start, end: row.end,
                              localDate: clock.localDate(of: row.start), status: row.status, attendees: row.attendees, bookerTimeZone: row.bookerTimeZone)
         }
+    }
+}
+
+extension SiteSummary {
+    init(_ site: BookingReadModelQueries.Site) {
+        self.init(siteId: site.siteId, name: site.name, country: site.country, timeZone: site.timeZone)
     }
 }

@@ -132,7 +132,8 @@ public final class AggregateRepository<State: Sendable>: Sendable {
     }
 
     private func trimmed(_ commands: [String: [UInt64]], _ digests: [String: String]) -> (commands: [String: [UInt64]], digests: [String: String]) {
-        guard commands.count > rememberedCommands else { return (commands, digests) }
+        // Trimmed with slack (a quarter more), so a full aggregate is not sorted on every append.
+        guard commands.count > rememberedCommands + rememberedCommands / 4 else { return (commands, digests) }
         // Keep the keys of the most recent events.
         let keep = commands.sorted { ($0.value.last ?? 0) > ($1.value.last ?? 0) }.prefix(rememberedCommands)
         let kept = Dictionary(uniqueKeysWithValues: keep.map { ($0.key, $0.value) })

@@ -61,7 +61,7 @@ public struct CommandFingerprint: Sendable, Hashable {
     /// 128 bits from two FNV-1a 64 hashes with different offsets, as hex. Not cryptographic: it
     /// tells a sender's accidental key reuse from a retry, and keys are scoped to their sender,
     /// so there is no one to forge a collision against. Stable across processes and releases.
-    static func digest(_ bytes: [UInt8]) -> String {
+    public static func digest(_ bytes: [UInt8]) -> String {
         func fnv1a(_ offset: UInt64) -> UInt64 {
             var hash = offset
             for byte in bytes {

@@ -1,3 +1,4 @@
+import EventStore
 import Flows
 import Foundation
 import NATSClient
@@ -31,8 +32,8 @@ public struct PublishEventExecutor: StepExecutor {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         let subject = Self.subject(eventType: publish.eventType)
-        let headers: NATSHeaders = ["Almanac-Event-Type": publish.eventType, "Almanac-Event-Version": "1",
-                                    "Almanac-Correlation-Id": context.runId, "Almanac-Occurred-At": FlowTime.format(Date())]
+        let headers: NATSHeaders = [EventEnvelope.Header.type: publish.eventType, EventEnvelope.Header.version: "1",
+                                    EventEnvelope.Header.correlationId: context.runId, EventEnvelope.Header.occurredAt: FlowTime.format(Date())]
         let ack: PubAck
         do {
             ack = try await jetStream.publish(subject, payload: Array(try encoder.encode(FlowValue.object(fields))), headers: headers,

@@ -5,6 +5,7 @@ import Flows
 import Foundation
 import Logging
 import NATSClient
+import OperatorTools
 
 /// `almanac flows`: the flow designer API from a terminal (what the studio does in-process).
 struct FlowsCommand: AsyncParsableCommand {
@@ -59,15 +60,11 @@ struct FlowsCommand: AsyncParsableCommand {
             let (designer, connection) = try await FlowsCommand.designer(nats)
             defer { connection.close() }
             let flows = try await designer.list()
-            let width = max(4, flows.map(\.flowId.count).max() ?? 0)
-            print("flow".padding(toLength: width, withPad: " ", startingAt: 0) + "  status     version  draft  name")
+            var table = TextTable(columns: ["flow", "status", "version", "draft", "name"])
             for flow in flows {
-                let columns = [flow.flowId.padding(toLength: width, withPad: " ", startingAt: 0),
-                               flow.status.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0),
-                               "v\(flow.latestVersion)".padding(toLength: 7, withPad: " ", startingAt: 0),
-                               "r\(flow.draftRevision)".padding(toLength: 5, withPad: " ", startingAt: 0), flow.name]
-                print(columns.joined(separator: "  "))
+                table.add([flow.flowId, flow.status.rawValue, "v\(flow.latestVersion)", "r\(flow.draftRevision)", flow.name])
             }
+            print(table.render(), terminator: "")
         }
     }
 

@@ -178,7 +178,12 @@ struct CommandBusTests {
         let reply = try await setup.client.send(CommandRequest(name: "increment", idempotencyKey: "k", body: Array(#"{"counter":"a.b"}"#.utf8)))
         #expect(reply == .rejected(code: "bad_input", message: "counter must be an identifier", field: "counter"))
         setup.close()
-        let nobody = CommandClient(connection: try await NATSConnection.connect(NATSConnectOptions(url: try await TestServers.shared().natsURL)), prefix: "cmd.nobody\(UUID().uuidString.prefix(6))")
-        await #expect(throws: CommandBusError.self) { try await nobody.send(CommandRequest(name: "increment", idempotencyKey: "k", body: [])) }
+        let connection = try await NATSConnection.connect(NATSConnectOptions(url: try await TestServers.shared().natsURL))
+        defer { connection.close() }
+        let prefix = "cmd.nobody\(UUID().uuidString.prefix(6))"
+        let nobody = CommandClient(connection: connection, prefix: prefix)
+        await #expect(throws: CommandBusError.noHandler("\(prefix).increment")) {
+            try await nobody.send(CommandRequest(name: "increment", idempotencyKey: "k", body: []))
+        }
     }
 }

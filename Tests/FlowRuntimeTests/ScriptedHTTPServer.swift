@@ -1,14 +1,14 @@
 import Foundation
 import HTTPClient
+import TestSupport
 
 /// A local HTTP server (Python, on a loopback port) whose endpoints misbehave on request:
 ///   /flaky/<key>?fail=N   503 for the first N requests of `key`, then 200 with JSON
 ///   /hold/<key>           answers only after /release/<key>
 ///   /hits/<key>           how many requests `key` had
 ///   /wait-hits/<key>?n=N  answers once `key` had N requests (a test waits without polling)
-/// The script exits when its stdin closes, so it dies with the test process.
-// @unchecked: Process and Pipe are not Sendable; they are used only by start() and stop(), which a test calls once each.
-final class ScriptedHTTPServer: @unchecked Sendable {
+/// Run by `ScriptProcess`: the script exits when its stdin closes, so it dies with the test process.
+final class ScriptedHTTPServer: Sendable {
     static let script = #"""
     import http.server, json, sys, threading, urllib.parse
     hits = {}
@@ -72,7 +72,7 @@ final class ScriptedHTTPServer: @unchecked Sendable {
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
-    print(server.server_address[1], flush=True)
+    print("PORT", server.server_address[1], flush=True)
     def stop_when_stdin_closes():
         sys.stdin.read()
         server.shutdown()
@@ -81,47 +81,24 @@ final class ScriptedHTTPServer: @unchecked Sendable {
     """#
 
     let port: Int
-    private let process: Process
-    private let stdin: Pipe
+    private let process: ScriptProcess
     private let client: HTTPClient
 
     var baseURL: String { "http://127.0.0.1:\(port)" }
 
     static func start() async throws -> ScriptedHTTPServer {
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("almanac-runtime-http-\(UUID().uuidString).py")
-        try script.write(to: file, atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", file.path]
-        let stdin = Pipe()
-        let stdout = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        try process.run()
-        // The first line is the port; read on a thread of its own (a blocking read).
-        let line: String = await withCheckedContinuation { continuation in
-            let thread = Thread {
-                var data = Data()
-                while !data.contains(UInt8(ascii: "\n")) {
-                    let chunk = stdout.fileHandleForReading.availableData
-                    if chunk.isEmpty { break }
-                    data.append(chunk)
-                }
-                continuation.resume(returning: String(decoding: data, as: UTF8.self))
-            }
-            thread.start()
+        let process = try await ScriptProcess.start(name: "runtime-http", script: script)
+        do {
+            return ScriptedHTTPServer(port: try await process.listeningPort(), process: process, client: try HTTPClient())
+        } catch {
+            await process.stop()
+            throw error
         }
-        guard let port = Int(line.trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            process.terminate()
-            throw ScriptedHTTPServerError(description: "the test HTTP server did not start: \(line.debugDescription)")
-        }
-        return ScriptedHTTPServer(port: port, process: process, stdin: stdin, client: try HTTPClient())
     }
 
-    private init(port: Int, process: Process, stdin: Pipe, client: HTTPClient) {
+    private init(port: Int, process: ScriptProcess, client: HTTPClient) {
         self.port = port
         self.process = process
-        self.stdin = stdin
         self.client = client
     }
 
@@ -145,12 +122,7 @@ final class ScriptedHTTPServer: @unchecked Sendable {
     }
 
     func stop() async {
-        try? stdin.fileHandleForWriting.close()
-        process.terminate()
+        await process.stop()
         await client.shutdown()
     }
-}
-
-struct ScriptedHTTPServerError: Error, CustomStringConvertible {
-    var description: String
 }

@@ -55,13 +55,14 @@ struct LocalNATSClusterTests {
         let deadline = ContinuousClock.now + timeout
         while true {
             do {
+                // A fresh connection per try: a reply that timed out must not be read as the next one.
                 let connection = try await RawNATSConnection.connect(port: port)
                 let ack = try await connection.requestJSON(subject, "payload")
                 if let sequence = ack["seq"] as? Int { return sequence }
-            } catch where ContinuousClock.now < deadline {
-                continue
-            }
+            } catch where ContinuousClock.now < deadline {}
             if ContinuousClock.now >= deadline { throw RawNATSError("no acknowledgement for \(subject) within \(timeout)") }
+            // Spaces the retries of this deadline poll (an election answers errors at once).
+            try await Task.sleep(for: .milliseconds(50))
         }
     }
 }

@@ -16,10 +16,10 @@ extension ScriptProcess {
     public func serving<T>(_ body: (ScriptProcess, Int) async throws -> T) async throws -> T {
         do {
             let result = try await body(self, try await listeningPort())
-            stop()
+            await stop()
             return result
         } catch {
-            stop()
+            await stop()
             throw error
         }
     }

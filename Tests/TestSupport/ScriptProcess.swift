@@ -25,6 +25,7 @@ public final class ScriptProcess: Sendable {
     /// The script file when `start(script:)` wrote it, removed by `stop()`.
     private let temporaryScript: URL?
     private let output: Mutex<Output>
+    private let exit: ExitSignal
 
     /// Starts `python3 <script> <arguments>`, the script given as text.
     public static func start(name: String, script: String, arguments: [String] = []) async throws -> ScriptProcess {
@@ -46,14 +47,17 @@ public final class ScriptProcess: Sendable {
         let stdout = Pipe()
         process.standardInput = stdin
         process.standardOutput = stdout
+        let exit = ExitSignal()
+        process.terminationHandler = { _ in exit.fire() }
         try process.run()
-        return ScriptProcess(name: name, process: process, stdin: stdin, stdout: stdout, temporaryScript: temporary ? scriptURL : nil)
+        return ScriptProcess(name: name, process: process, stdin: stdin, stdout: stdout, exit: exit, temporaryScript: temporary ? scriptURL : nil)
     }
 
-    private init(name: String, process: Process, stdin: Pipe, stdout: Pipe, temporaryScript: URL?) {
+    private init(name: String, process: Process, stdin: Pipe, stdout: Pipe, exit: ExitSignal, temporaryScript: URL?) {
         self.name = name
         self.process = process
         self.stdin = stdin
+        self.exit = exit
         self.temporaryScript = temporaryScript
         self.output = Mutex(Output())
         startReading(stdout.fileHandleForReading)
@@ -141,13 +145,37 @@ public final class ScriptProcess: Sendable {
         output.withLock { $0.lines.filter(predicate) }
     }
 
-    /// Terminates the script and waits for it to exit.
-    public func stop() {
+    /// Terminates the script and waits for it to exit (without blocking a thread).
+    public func stop() async {
         if process.isRunning {
             process.terminate()
         }
         try? stdin.fileHandleForWriting.close()
-        process.waitUntilExit()
+        await exit.wait()
         if let temporaryScript { try? FileManager.default.removeItem(at: temporaryScript) }
+    }
+}
+
+/// Fired once by the process's termination handler; waiters resume then, or at once after.
+private final class ExitSignal: Sendable {
+    private let state = Mutex<(fired: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+
+    func fire() {
+        let waiters = state.withLock { state in
+            state.fired = true
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    func wait() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let fired = state.withLock { state in
+                if !state.fired { state.waiters.append(continuation) }
+                return state.fired
+            }
+            if fired { continuation.resume() }
+        }
     }
 }
