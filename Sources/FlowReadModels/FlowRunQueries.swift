@@ -71,7 +71,7 @@ public struct FlowRunQueries: Sendable {
     public func runs(flowId: String? = nil, status: String? = nil, limit: Int = 50, after cursor: Cursor? = nil) async throws -> Page {
         if let status, !Self.statuses.contains(status) { throw FlowRunQueryError.unknownStatus(status) }
         guard (1...1000).contains(limit) else { throw FlowRunQueryError.invalidLimit(limit) }
-        let rows = try await pool.query("""
+        let rows = try await query("""
             select \(Self.runColumns) from \(schema).runs
              where ($1::text is null or flow_id = $1) and ($2::text is null or status = $2)
                and ($3::timestamptz is null or (started_at, run_id) < ($3, $4::text))
@@ -88,8 +88,8 @@ public struct FlowRunQueries: Sendable {
 
     /// The run with its steps' attempts in order; nil when the read model has no such run.
     public func run(_ runId: String) async throws -> RunDetail? {
-        guard let row = try await pool.query("select \(Self.runColumns) from \(schema).runs where run_id = $1", [runId]).first else { return nil }
-        let steps = try await pool.query("""
+        guard let row = try await query("select \(Self.runColumns) from \(schema).runs where run_id = $1", [runId]).first else { return nil }
+        let steps = try await query("""
             select step_id, attempt, kind, status, scheduled_at, run_at, started_at, finished_at, duration_ms, inputs, output, error, will_retry
               from \(schema).run_steps where run_id = $1 order by first_sequence, attempt
             """, [runId]).map { row in
@@ -103,6 +103,15 @@ public struct FlowRunQueries: Sendable {
                  willRetry: try row.decode(Bool?.self, at: 12))
         }
         return RunDetail(run: try Self.run(row), steps: steps)
+    }
+
+    /// The query, with "the read model was never built" told as such instead of a missing table.
+    func query(_ sql: String, _ parameters: [any PostgresEncodable]) async throws -> PostgresQueryResult {
+        do {
+            return try await pool.query(sql, parameters)
+        } catch let error as PostgresError where error.sqlState == .undefinedTable {
+            throw FlowRunQueryError.readModelMissing(schema: schema)
+        }
     }
 
     static let runColumns = """
@@ -122,12 +131,16 @@ public struct FlowRunQueries: Sendable {
 public enum FlowRunQueryError: Error, Equatable, Sendable, CustomStringConvertible {
     case unknownStatus(String)
     case invalidLimit(Int)
+    /// The projector has not built the runs read model in this database yet.
+    case readModelMissing(schema: String)
 
     public var description: String {
         switch self {
         case .unknownStatus(let status):
             "'\(status)' is not a run status (one of \(FlowRunQueries.statuses.joined(separator: ", ")))"
         case .invalidLimit(let limit): "a page holds 1 to 1000 runs, not \(limit)"
+        case .readModelMissing(let schema):
+            "the runs read model (schema \(schema)) is not built in this database yet: run 'almanac projector \(RunReadModel.name)' (or 'almanac dev')"
         }
     }
 }

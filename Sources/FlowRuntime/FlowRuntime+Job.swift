@@ -31,7 +31,9 @@ extension FlowRuntime {
             return
         }
         do {
-            try await process(job, message: message, deliveries: deliveries, log: log)
+            try await keepingAlive(message) {
+                try await process(job, message: message, deliveries: deliveries, log: log)
+            }
             try await message.ackSync()
         } catch is CancellationError {
             // Stopped hard (not gracefully) in the middle: another replica takes the job now.
@@ -165,13 +167,28 @@ extension FlowRuntime {
         EventMetadata(correlationId: job.runId, causationId: job.messageId, actor: configuration.actor)
     }
 
-    /// Runs the executor under the step's timeout, telling the server the job is in progress
-    /// meanwhile so it is not handed to another replica.
+    /// Runs `body` while telling the server, at once and then every `heartbeat`, that the job is
+    /// in progress: from the first read of the run to the last append, so a slow append (a busy
+    /// server) never lets the job go to another replica while this one still works on it.
+    func keepingAlive<T>(_ message: JetStreamMessage, _ body: () async throws -> T) async throws -> T {
+        let heartbeat = configuration.heartbeat
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                while !Task.isCancelled {
+                    try? message.inProgress()
+                    do { try await Task.sleep(for: heartbeat) } catch { return }
+                }
+            }
+            defer { group.cancelAll() }
+            return try await body()
+        }
+    }
+
+    /// Runs the executor under the step's timeout (the job is kept alive by `keepingAlive`).
     func execute(_ step: FlowStep, context: StepContext, timeout: Duration, message: JetStreamMessage) async -> Result<StepResult, StepError> {
         enum Race: Sendable { case finished(Result<StepResult, StepError>), timedOut }
         let executor: any StepExecutor
         do { executor = try executors.executor(for: step.action.kind) } catch { return .failure(error) }
-        let heartbeat = configuration.heartbeat
         return await withTaskGroup(of: Race?.self) { group in
             group.addTask {
                 do {
@@ -187,13 +204,6 @@ extension FlowRuntime {
             group.addTask {
                 do { try await Task.sleep(for: timeout) } catch { return nil }
                 return .timedOut
-            }
-            group.addTask {
-                while !Task.isCancelled {
-                    do { try await Task.sleep(for: heartbeat) } catch { return nil }
-                    try? message.inProgress()
-                }
-                return nil
             }
             var outcome: Result<StepResult, StepError> = .failure(StepError(kind: .internal, message: "the step ended without a result"))
             for await race in group {

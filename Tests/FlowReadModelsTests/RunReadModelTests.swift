@@ -164,6 +164,16 @@ struct RunReadModelTests {
         await server.stop()
     }
 
+    @Test func givenADatabaseWhereTheRunsProjectionNeverRan_whenQueried_thenTheErrorSaysToRunTheProjector() async throws {
+        let env = try await TestServers.shared()
+        let pool = PostgresPool(PostgresConfiguration(conninfo: try await env.makeDatabase(prefix: "runsmissing")), size: 1)
+        let queries = FlowRunQueries(pool: pool)
+        await #expect(throws: FlowRunQueryError.readModelMissing(schema: "runs")) { try await queries.runs() }
+        await #expect(throws: FlowRunQueryError.readModelMissing(schema: "runs")) { try await queries.run("r1") }
+        #expect(FlowRunQueryError.readModelMissing(schema: "runs").description.contains("almanac projector runs"))
+        await pool.close()
+    }
+
     @Test func givenTraceEventsOfVersion1_whenDecoded_thenTheyReadAsTheNewestVersionWithoutTraceFields() throws {
         let registry = AlmanacEventCatalog.registry
         let started = try registry.decode(type: "run.step_started", version: 1, body: Data(#"{"runId":"r1","stepId":"mail","attempt":1}"#.utf8))
