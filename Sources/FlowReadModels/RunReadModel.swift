@@ -57,7 +57,7 @@ public enum RunReadModel {
         let at = recorded.envelope.occurredAt
         let sequence = Int64(recorded.sequence)
 
-        /// Inserts the attempt's row or updates it: `set` names the columns from `$5` on.
+        /// Inserts the attempt's row or updates it with `status` and `columns` (bound from `$6` on).
         func upsertStep(_ runId: String, _ stepId: String, _ attempt: Int, status: String,
                         columns: [String] = [], values: [any PostgresEncodable] = []) async throws {
             let placeholders = columns.indices.map { "$\($0 + 6)" }

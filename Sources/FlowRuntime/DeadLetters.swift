@@ -40,9 +40,11 @@ public struct DeadLetters: Sendable {
         return letters
     }
 
+    /// The first message at or after `seq` whose subject matches `nextBySubject`.
     struct NextRequest: Encodable {
         var seq: UInt64
-        var next_by_subj: String
+        var nextBySubject: String
+        enum CodingKeys: String, CodingKey { case seq, nextBySubject = "next_by_subj" }
     }
 
     struct Answer: Decodable {
@@ -55,8 +57,9 @@ public struct DeadLetters: Sendable {
         }
         struct Failure: Decodable {
             let code: Int
-            let err_code: Int?
+            let errorCode: Int?
             let description: String?
+            enum CodingKeys: String, CodingKey { case code, errorCode = "err_code", description }
         }
         let message: Stored?
         let error: Failure?
@@ -66,13 +69,13 @@ public struct DeadLetters: Sendable {
     func nextMessage(from sequence: UInt64, matching filter: String) async throws -> StreamMessage? {
         // NATSClient's direct read answers "last by subject" and "by sequence"; the next-by-subject
         // form is the same API request with another field.
-        let body = try JSONEncoder().encode(NextRequest(seq: sequence, next_by_subj: filter))
+        let body = try JSONEncoder().encode(NextRequest(seq: sequence, nextBySubject: filter))
         let reply = try await jetStream.connection.request("\(jetStream.apiPrefix).STREAM.MSG.GET.\(AlmanacStreams.work)", payload: Array(body),
                                                            timeout: jetStream.timeout)
         let answer = try JSONDecoder().decode(Answer.self, from: Data(reply.payload))
         if let error = answer.error {
             // 10037: no message found.
-            if error.code == 404 || error.err_code == 10037 { return nil }
+            if error.code == 404 || error.errorCode == 10037 { return nil }
             throw DeadLetterError.readFailed(error.description ?? "error \(error.code)")
         }
         guard let stored = answer.message else { return nil }

@@ -47,6 +47,18 @@ struct RunsCommand: AsyncParsableCommand {
         }
     }
 
+    /// A connection with the streams in place (as every role that reads or appends ensures them).
+    static func connect(_ nats: NATSOptions) async throws -> NATSConnection {
+        let connection = try await nats.connect(name: "almanac-runs")
+        do {
+            try await AlmanacStreams.ensure(on: connection.jetStream)
+        } catch {
+            connection.close()
+            throw error
+        }
+        return connection
+    }
+
     static func time(_ date: Date?) -> String { date.map(FlowTime.format) ?? "-" }
 
     static func json(_ value: FlowValue?) -> String {
@@ -106,7 +118,7 @@ struct RunsCommand: AsyncParsableCommand {
         @OptionGroup var nats: NATSOptions
 
         func run() async throws {
-            let connection = try await nats.connect(name: "almanac-runs")
+            let connection = try await RunsCommand.connect(nats)
             defer { connection.close() }
             let outcome = try await RunOperations(jetStream: connection.jetStream).retry(runId, by: actor.actor)
             let scheduled = outcome.events.compactMap { if case .stepScheduled(let s) = $0 { "\(s.stepId) attempt \(s.attempt)" } else { nil } }
@@ -122,7 +134,7 @@ struct RunsCommand: AsyncParsableCommand {
         @OptionGroup var nats: NATSOptions
 
         func run() async throws {
-            let connection = try await nats.connect(name: "almanac-runs")
+            let connection = try await RunsCommand.connect(nats)
             defer { connection.close() }
             let outcome = try await RunOperations(jetStream: connection.jetStream).cancel(runId, reason: reason, by: actor.actor)
             print(outcome.events.isEmpty ? "run \(runId) was already cancelled" : "run \(runId) cancelled")
@@ -137,7 +149,7 @@ struct RunsCommand: AsyncParsableCommand {
         @OptionGroup var nats: NATSOptions
 
         func run() async throws {
-            let connection = try await nats.connect(name: "almanac-runs")
+            let connection = try await RunsCommand.connect(nats)
             defer { connection.close() }
             let letters = try await DeadLetters(jetStream: connection.jetStream).list(kind: kind, limit: limit)
             var table = TextTable(columns: ["seq", "subject", "stored", "run", "step", "attempt", "reason"])
