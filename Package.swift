@@ -129,7 +129,8 @@ let package = Package(
         ),
         .testTarget(
             name: "FlowRuntimeTests",
-            dependencies: ["FlowRuntime", "FlowWork", "Flows", "AlmanacEvents", "EventStore", "NATSClient", "Mail", "HTTPClient", "PostgresClient", "LocalServers", "TestSupport"],
+            dependencies: ["FlowRuntime", "FlowWork", "Flows", "AlmanacEvents", "EventStore", "NATSClient", "Mail", "HTTPClient", "PostgresClient", "LocalServers", "TestSupport",
+                           "Booking", "BookingService", "CommandBus"],
             swiftSettings: settings
         ),
         .testTarget(name: "AlmanacCLITests", dependencies: ["NATSClient", "TestSupport"], swiftSettings: settings),

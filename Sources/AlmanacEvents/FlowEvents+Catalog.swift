@@ -1,7 +1,10 @@
+import EventStore
 import Flows
 
 /// Wire names of the flow domain: `flow.*` on `flows.<flowId>` (the definition's lifecycle) and
-/// `run.*` on `runs.<flowId>.<runId>` (a run's lifecycle and trace). All version 1 so far.
+/// `run.*` on `runs.<flowId>.<runId>` (a run's lifecycle and trace). Version 1, except the three
+/// trace events that gained optional timings and inputs in version 2 (upcast from 1 unchanged:
+/// every added field is optional).
 public enum FlowEventCatalog {
     static func register(into registry: inout AlmanacEventCatalog.Registrar) {
         let examples = FlowEventExamples.self
@@ -11,9 +14,12 @@ public enum FlowEventCatalog {
         registry.register(FlowArchived.self, as: "flow.archived", version: 1) { [examples.archived] }
         registry.register(RunStarted.self, as: "run.started", version: 1) { examples.runsStarted }
         registry.register(StepScheduled.self, as: "run.step_scheduled", version: 1) { examples.stepsScheduled }
-        registry.register(StepStarted.self, as: "run.step_started", version: 1) { [examples.stepStarted] }
-        registry.register(StepSucceeded.self, as: "run.step_succeeded", version: 1) { examples.stepsSucceeded }
-        registry.register(StepFailed.self, as: "run.step_failed", version: 1) { examples.stepsFailed }
+        registry.register(StepStarted.self, as: "run.step_started", version: 2) { examples.stepsStarted }
+        registry.register(StepSucceeded.self, as: "run.step_succeeded", version: 2) { examples.stepsSucceeded }
+        registry.register(StepFailed.self, as: "run.step_failed", version: 2) { examples.stepsFailed }
+        for traced in ["run.step_started", "run.step_succeeded", "run.step_failed"] {
+            registry.registry.upcast(traced, from: 1) { $0 }
+        }
         registry.register(StepRetryScheduled.self, as: "run.step_retry_scheduled", version: 1) { [examples.retryScheduled] }
         registry.register(ApprovalRequested.self, as: "run.approval_requested", version: 1) { [examples.approvalRequested] }
         registry.register(ApprovalDecided.self, as: "run.approval_decided", version: 1) { examples.approvalsDecided }

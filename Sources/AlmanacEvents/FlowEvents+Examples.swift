@@ -70,14 +70,23 @@ public enum FlowEventExamples {
         StepScheduled(runId: "manual-1", stepId: "pause", kind: .wait, attempt: 1, runAt: at.addingTimeInterval(900), timeoutSeconds: 0),
     ]
     public static let stepStarted = StepStarted(runId: runId, stepId: "confirm", attempt: 1)
+    /// Version 1 (no trace fields) and version 2 as the runtime writes it.
+    public static let stepsStarted = [
+        stepStarted,
+        StepStarted(runId: runId, stepId: "confirm", attempt: 2, startedAt: at.addingTimeInterval(12),
+                    inputs: ["to": ["ada@example.com"], "subject": "Booked: Desk 1", "body": "Hello Ada Lovelace, see you Tue 10 Mar 2026 09:00."]),
+        StepStarted(runId: "manual-1", stepId: "hook", attempt: 1, startedAt: at,
+                    inputs: ["method": "POST", "url": "https://hooks.example.com/released", "headers": ["Authorization": "[redacted]"], "body": "bk-7f3a"]),
+    ]
     public static let stepsSucceeded = [
-        StepSucceeded(runId: runId, stepId: "confirm", attempt: 2, output: ["messageId": "<r1.confirm.2@almanac.example.com>", "transport": "graph",
-                                                                           "durationMs": 212.5]),
+        StepSucceeded(runId: runId, stepId: "confirm", attempt: 2, output: ["messageId": "<r1.confirm.2@almanac.example.com>", "transport": "graph"],
+                      finishedAt: at.addingTimeInterval(12.2125), durationMs: 212.5),
         StepSucceeded(runId: "manual-1", stepId: "pause", attempt: 1),
         StepSucceeded(runId: "manual-1", stepId: "route", attempt: 1, output: ["next": "release", "case": 1]),
     ]
     public static let stepsFailed = [
-        StepFailed(runId: runId, stepId: "confirm", attempt: 1, error: StepError(kind: .rateLimited, message: "Graph answered 429, retry after 30 s"), willRetry: true),
+        StepFailed(runId: runId, stepId: "confirm", attempt: 1, error: StepError(kind: .rateLimited, message: "Graph answered 429, retry after 30 s"), willRetry: true,
+                   finishedAt: at.addingTimeInterval(0.4), durationMs: 401),
         StepFailed(runId: runId, stepId: "confirm", attempt: 5, error: StepError(kind: .invalidInput, message: "'Ada' is not an email address"), willRetry: false),
     ]
     public static let retryScheduled = StepRetryScheduled(runId: runId, stepId: "confirm", kind: .sendEmail, attempt: 2, runAt: at.addingTimeInterval(12), timeoutSeconds: 30)

@@ -8,6 +8,9 @@ public enum AlmanacStreams {
     public static let runs = "RUNS"
     public static let work = "WORK"
     public static let schedules = "SCHEDULES"
+    /// Custom events flows publish for other systems (`publish_event` steps), apart from the
+    /// streams Almanac itself consumes.
+    public static let events = "EVENTS"
 
     public static func configurations(replicas: Int = 1, runsMaxAge: Duration? = nil) -> [StreamConfig] {
         [
@@ -27,6 +30,8 @@ public enum AlmanacStreams {
             StreamConfig(name: schedules, description: "Timers as message schedules",
                          subjects: ["schedules.>"], duplicateWindow: .seconds(120), replicas: replicas,
                          allowMsgTTL: true, allowMsgSchedules: true, allowDirect: true),
+            StreamConfig(name: events, description: "Custom events published by flows (publish_event steps)",
+                         subjects: ["events.>"], duplicateWindow: .seconds(120), replicas: replicas, allowDirect: true),
         ]
     }
 

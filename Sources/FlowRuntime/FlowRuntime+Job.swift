@@ -31,7 +31,9 @@ extension FlowRuntime {
             return
         }
         do {
-            try await process(job, message: message, deliveries: deliveries, log: log)
+            try await keepingAlive(message) {
+                try await process(job, message: message, deliveries: deliveries, log: log)
+            }
             try await message.ackSync()
         } catch is CancellationError {
             // Stopped hard (not gracefully) in the middle: another replica takes the job now.
@@ -47,12 +49,11 @@ extension FlowRuntime {
     func process(_ job: StepJob, message: JetStreamMessage, deliveries: Int, log: Logger) async throws {
         guard let step = job.step else { return }
         // 1. The run must be at this attempt: record that the runtime took it.
-        guard let history = try await recordStart(job, log: log) else { return }
+        guard let history = try await recordStart(job, inputs: step.traceInputs(over:), log: log) else { return }
 
         // 2. Run it, unless the job has been delivered so often that this is the last chance
         //    to record anything (it killed its runtime each time).
         let started = ContinuousClock.now
-        let startedAt = Date()
         let result: Result<StepResult, StepError>
         if deliveries >= configuration.maxDeliver && deliveries > 1 {
             result = .failure(StepError(kind: .internal, message: "the job was delivered \(deliveries) times without an outcome (the runtime stopped during the step each time)"))
@@ -64,24 +65,25 @@ extension FlowRuntime {
         // Cancelled mid-step, the attempt has no outcome to record; the job goes back instead.
         try Task.checkCancellation()
         let elapsed = ContinuousClock.now - started
-        let durationMs = Double(elapsed.components.seconds * 1000) + Double(elapsed.components.attoseconds / 1_000_000_000_000_000)
+        let durationMs = (Double(elapsed.components.seconds * 1000) + Double(elapsed.components.attoseconds) / 1e15).rounded()
 
-        // 3. Record the outcome with the run decider's whole decision.
+        // 3. Record the outcome with the run decider's whole decision. Executors redact what
+        //    they report; the output passes the secrets filter once more here because it is
+        //    the one place every executor's output goes through (the trace's inputs went with
+        //    run.step_started).
         let command: RunCommand
         switch result {
         case .success(let stepResult):
-            var output: [String: FlowValue] = if case .object(let fields) = secrets.redact(stepResult.output) { fields } else { ["value": secrets.redact(stepResult.output)] }
-            // The trace of the attempt travels with its output: when, how long, with what.
-            output["trace"] = .object(["startedAt": .string(FlowTime.format(startedAt)), "durationMs": .number(durationMs.rounded()),
-                                       "inputs": secrets.redact(stepResult.inputs)])
-            command = .stepSucceeded(stepId: job.stepId, attempt: job.attempt, output: .object(output))
+            command = .stepSucceeded(stepId: job.stepId, attempt: job.attempt, output: secrets.redact(stepResult.output).asObject)
             log.info("step succeeded", metadata: ["ms": "\(Int(durationMs))"])
         case .failure(let error):
             let redacted = StepError(kind: error.kind, message: secrets.redact(error.message))
             command = .stepFailed(stepId: job.stepId, attempt: job.attempt, error: redacted)
             log.notice("step failed", metadata: ["kind": "\(error.kind.rawValue)", "error": "\(redacted.message)", "ms": "\(Int(durationMs))"])
         }
-        let events = try await recordOutcome(job, command, log: log)
+        let events = try await recordOutcome(job, command, log: log) { event in
+            event.stampingFinish(stepId: job.stepId, attempt: job.attempt, at: Date(), durationMs: durationMs)
+        }
 
         // 4. What the decision asks of the runtime: the next attempt's job, or a dead letter.
         for event in events {
@@ -89,8 +91,8 @@ extension FlowRuntime {
             case .stepRetryScheduled(let retry):
                 try await publish(StepJob(retry: retry, flow: job.flow, flowVersion: job.flowVersion))
             case .failed(let failed):
-                if case .failure(let error) = result {
-                    try await deadLetter(job, error: StepError(kind: error.kind, message: secrets.redact(error.message)), reason: failed.reason, deliveries: deliveries)
+                if case .stepFailed(_, _, let redacted) = command {
+                    try await deadLetter(job, error: redacted, reason: failed.reason, deliveries: deliveries)
                 }
             default:
                 break
@@ -98,14 +100,17 @@ extension FlowRuntime {
         }
     }
 
-    /// Appends `run.step_started` (or finds it there: a redelivery). Nil when the run is not at
-    /// this attempt any more, after repairing a lost retry job.
-    func recordStart(_ job: StepJob, log: Logger) async throws -> RunHistory? {
+    /// Appends `run.step_started` with the time and the step's inputs as the trace shows them
+    /// (or finds it there: a redelivery). Nil when the run is not at this attempt any more, after
+    /// repairing a lost retry job.
+    func recordStart(_ job: StepJob, inputs: (FlowValue) -> FlowValue, log: Logger) async throws -> RunHistory? {
         for _ in 0..<Self.appendAttempts {
             let history = try await RunHistory.load(store, subject: job.runSubject)
             switch RunDecider.decide(.stepStarted(stepId: job.stepId, attempt: job.attempt), history.state, decisionContext(job)) {
-            case .success(let events):
-                if events.isEmpty { return history }
+            case .success(let decided):
+                if decided.isEmpty { return history }
+                let shown = secrets.redact(inputs(history.state.data))
+                let events = decided.map { $0.stampingStart(stepId: job.stepId, attempt: job.attempt, at: Date(), inputs: shown) }
                 do {
                     try await store.append(events.map(\.payload), to: job.runSubject, expecting: history.expectation,
                                            idempotencyKey: job.startedKey, metadata: metadata(job))
@@ -118,7 +123,8 @@ extension FlowRuntime {
                 // the retry and publishing its job. Publishing it again is idempotent.
                 if let progress = history.state.steps[job.stepId], progress.status == .scheduled, progress.attempt > job.attempt,
                    !history.state.isFinished {
-                    try await publish(job.nextAttempt(notBefore: nil).with(attempt: progress.attempt))
+                    // With the retry's due time: a repaired job waits out its backoff like the original.
+                    try await publish(job.nextAttempt(notBefore: progress.runAt).with(attempt: progress.attempt))
                 }
                 log.info("job skipped: \(rejection)")
                 return nil
@@ -129,12 +135,14 @@ extension FlowRuntime {
 
     /// Appends the decider's events for the attempt's outcome, under the outcome's idempotency
     /// key; returns them ([] when the outcome was recorded already).
-    func recordOutcome(_ job: StepJob, _ command: RunCommand, log: Logger) async throws -> [RunEvent] {
+    func recordOutcome(_ job: StepJob, _ command: RunCommand, log: Logger,
+                       stamp: (RunEvent) -> RunEvent = { $0 }) async throws -> [RunEvent] {
         for _ in 0..<Self.appendAttempts {
             let history = try await RunHistory.load(store, subject: job.runSubject)
             switch RunDecider.decide(command, history.state, decisionContext(job)) {
-            case .success(let events):
-                if events.isEmpty { return [] }
+            case .success(let decided):
+                if decided.isEmpty { return [] }
+                let events = decided.map(stamp)
                 do {
                     let appended = try await store.append(events.map(\.payload), to: job.runSubject, expecting: history.expectation,
                                                           idempotencyKey: job.outcomeKey, metadata: metadata(job))
@@ -159,13 +167,28 @@ extension FlowRuntime {
         EventMetadata(correlationId: job.runId, causationId: job.messageId, actor: configuration.actor)
     }
 
-    /// Runs the executor under the step's timeout, telling the server the job is in progress
-    /// meanwhile so it is not handed to another replica.
+    /// Runs `body` while telling the server, at once and then every `heartbeat`, that the job is
+    /// in progress: from the first read of the run to the last append, so a slow append (a busy
+    /// server) never lets the job go to another replica while this one still works on it.
+    func keepingAlive<T>(_ message: JetStreamMessage, _ body: () async throws -> T) async throws -> T {
+        let heartbeat = configuration.heartbeat
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                while !Task.isCancelled {
+                    try? message.inProgress()
+                    do { try await Task.sleep(for: heartbeat) } catch { return }
+                }
+            }
+            defer { group.cancelAll() }
+            return try await body()
+        }
+    }
+
+    /// Runs the executor under the step's timeout (the job is kept alive by `keepingAlive`).
     func execute(_ step: FlowStep, context: StepContext, timeout: Duration, message: JetStreamMessage) async -> Result<StepResult, StepError> {
         enum Race: Sendable { case finished(Result<StepResult, StepError>), timedOut }
         let executor: any StepExecutor
         do { executor = try executors.executor(for: step.action.kind) } catch { return .failure(error) }
-        let heartbeat = configuration.heartbeat
         return await withTaskGroup(of: Race?.self) { group in
             group.addTask {
                 do {
@@ -181,13 +204,6 @@ extension FlowRuntime {
             group.addTask {
                 do { try await Task.sleep(for: timeout) } catch { return nil }
                 return .timedOut
-            }
-            group.addTask {
-                while !Task.isCancelled {
-                    do { try await Task.sleep(for: heartbeat) } catch { return nil }
-                    try? message.inProgress()
-                }
-                return nil
             }
             var outcome: Result<StepResult, StepError> = .failure(StepError(kind: .internal, message: "the step ended without a result"))
             for await race in group {
@@ -225,6 +241,14 @@ extension FlowRuntime {
         let headers: NATSHeaders = [DeadStepJob.reasonHeader: reason.replacingOccurrences(of: "\n", with: " "), "Almanac-Dead-Subject": message.subject]
         _ = try? await jetStream.publish("work.dead.unreadable", payload: message.message.payload, headers: headers,
                                          options: PublishOptions(messageId: "dead/seq/\(message.sequence)"))
+    }
+}
+
+extension FlowValue {
+    /// An object as it is; anything else as `{"value": ...}` (a step's output is an object).
+    var asObject: FlowValue {
+        if case .object = self { return self }
+        return .object(["value": self])
     }
 }
 

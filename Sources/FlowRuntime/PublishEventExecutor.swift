@@ -3,8 +3,9 @@ import Flows
 import Foundation
 import NATSClient
 
-/// `publish_event`: the rendered fields as a JSON object on `flows.events.<eventType>`, with a
-/// message id per (run, step) so a retried attempt is stored once.
+/// `publish_event`: the rendered fields as a JSON object on `events.<eventType>` (stream
+/// `EVENTS`, apart from `FLOWS`, whose consumers read flow definitions only), with a message id
+/// per (run, step) so a retried attempt is stored once.
 public struct PublishEventExecutor: StepExecutor {
     let jetStream: JetStream
 
@@ -12,7 +13,7 @@ public struct PublishEventExecutor: StepExecutor {
         self.jetStream = jetStream
     }
 
-    public static func subject(eventType: String) -> String { "flows.events.\(eventType)" }
+    public static func subject(eventType: String) -> String { "events.\(eventType)" }
 
     public func execute(_ step: FlowStep, context: StepContext) async throws -> StepResult {
         guard case .publishEvent(let publish) = step.action else {

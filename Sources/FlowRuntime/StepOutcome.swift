@@ -2,7 +2,9 @@ import Flows
 import Foundation
 
 /// What an executor reports: the step's output, and its inputs as the trace may show them
-/// (rendered, secrets replaced by `[redacted]`).
+/// (rendered, secrets replaced by `[redacted]`). The run's trace takes its inputs from
+/// `FlowStep.traceInputs` when the step starts (so a step that fails on its input shows it too);
+/// `inputs` here stays for callers of an executor on its own.
 public struct StepResult: Sendable, Equatable {
     public var output: FlowValue
     public var inputs: FlowValue

@@ -99,7 +99,7 @@ public struct StepJob: Codable, Equatable, Sendable {
 }
 
 extension StepJob {
-    /// Sorted keys and RFC 3339 dates: the same job always gives the same bytes.
+    /// Sorted keys and RFC 3339 dates with milliseconds: the same job always gives the same bytes.
     public func encoded() throws -> [UInt8] { Array(try StepJobCoding.encoder.encode(self)) }
 
     /// Reads a job, refusing what this build cannot run with a reason a person understands.
@@ -137,13 +137,26 @@ enum StepJobCoding {
     static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
+        // Milliseconds kept: whole seconds would move a retry's `notBefore` up to a second
+        // earlier than its backoff allows.
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: TimeZone(identifier: "UTC")!)))
+        }
         return encoder
     }()
 
     static let decoder: JSONDecoder = {
         let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
+        // RFC 3339 with or without fractions (jobs written before milliseconds were kept).
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let container = try decoder.singleValueContainer()
+            let text = try container.decode(String.self)
+            guard let date = FlowTime.parse(text) else {
+                throw DecodingError.dataCorruptedError(in: container, debugDescription: "'\(text)' is not an RFC 3339 time")
+            }
+            return date
+        }
         return decoder
     }()
 }

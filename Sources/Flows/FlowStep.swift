@@ -222,7 +222,7 @@ public struct BookingCommandStep: Codable, Equatable, Sendable {
     }
 }
 
-/// Publishes a custom event for other systems on `flows.events.<eventType>`.
+/// Publishes a custom event for other systems on `events.<eventType>` (stream `EVENTS`).
 public struct PublishEventStep: Codable, Equatable, Sendable {
     /// Subject-token safe name (`desk_released_notice`).
     public var eventType: String

@@ -46,31 +46,43 @@ public struct StepScheduled: Codable, Equatable, Sendable {
     }
 }
 
-/// `run.step_started`: the runtime took the job.
+/// `run.step_started`: the runtime took the job. Since version 2 the runtime adds when, and the
+/// step's inputs as rendered for the trace (secrets redacted); both absent in version 1.
 public struct StepStarted: Codable, Equatable, Sendable {
     public var runId: String
     public var stepId: String
     public var attempt: Int
+    public var startedAt: Date?
+    /// The step's fields rendered over the run's data, `{{secrets.X}}` shown as `[redacted]`.
+    public var inputs: FlowValue?
 
-    public init(runId: String, stepId: String, attempt: Int) {
+    public init(runId: String, stepId: String, attempt: Int, startedAt: Date? = nil, inputs: FlowValue? = nil) {
         self.runId = runId
         self.stepId = stepId
         self.attempt = attempt
+        self.startedAt = startedAt
+        self.inputs = inputs
     }
 }
 
-/// `run.step_succeeded`: with the step's output (secrets already redacted by the runtime).
+/// `run.step_succeeded`: with the step's output (secrets already redacted by the runtime). Since
+/// version 2 the runtime adds when the attempt ended and how long it took (absent for steps
+/// flow-control settles itself: branches, waits, approvals).
 public struct StepSucceeded: Codable, Equatable, Sendable {
     public var runId: String
     public var stepId: String
     public var attempt: Int
     public var output: FlowValue
+    public var finishedAt: Date?
+    public var durationMs: Double?
 
-    public init(runId: String, stepId: String, attempt: Int, output: FlowValue = .object([:])) {
+    public init(runId: String, stepId: String, attempt: Int, output: FlowValue = .object([:]), finishedAt: Date? = nil, durationMs: Double? = nil) {
         self.runId = runId
         self.stepId = stepId
         self.attempt = attempt
         self.output = output
+        self.finishedAt = finishedAt
+        self.durationMs = durationMs
     }
 }
 
@@ -85,20 +97,25 @@ public struct StepError: Codable, Equatable, Sendable {
     }
 }
 
-/// `run.step_failed`: one attempt failed; `willRetry` says whether another follows.
+/// `run.step_failed`: one attempt failed; `willRetry` says whether another follows. Since
+/// version 2 the runtime adds when the attempt ended and how long it took.
 public struct StepFailed: Codable, Equatable, Sendable {
     public var runId: String
     public var stepId: String
     public var attempt: Int
     public var error: StepError
     public var willRetry: Bool
+    public var finishedAt: Date?
+    public var durationMs: Double?
 
-    public init(runId: String, stepId: String, attempt: Int, error: StepError, willRetry: Bool) {
+    public init(runId: String, stepId: String, attempt: Int, error: StepError, willRetry: Bool, finishedAt: Date? = nil, durationMs: Double? = nil) {
         self.runId = runId
         self.stepId = stepId
         self.attempt = attempt
         self.error = error
         self.willRetry = willRetry
+        self.finishedAt = finishedAt
+        self.durationMs = durationMs
     }
 }
 

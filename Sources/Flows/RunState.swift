@@ -13,6 +13,8 @@ public struct RunState: Equatable, Sendable {
         /// The attempt this round of retries began with (a retry from the studio starts a round).
         public var roundStart: Int
         public var lastError: StepError?
+        /// When the latest attempt is due (absent: at once); a retry's backoff ends here.
+        public var runAt: Date? = nil
     }
 
     public var runId = ""
@@ -42,7 +44,8 @@ public struct RunState: Equatable, Sendable {
         case .stepScheduled(let event):
             let previous = state.steps[event.stepId]
             // A step visited again (a loop through a wait) starts a new round of attempts.
-            state.steps[event.stepId] = StepProgress(status: .scheduled, attempt: event.attempt, roundStart: event.attempt, lastError: previous?.lastError)
+            state.steps[event.stepId] = StepProgress(status: .scheduled, attempt: event.attempt, roundStart: event.attempt, lastError: previous?.lastError,
+                                                     runAt: event.runAt)
             state.currentStepId = event.stepId
         case .stepStarted(let event):
             state.steps[event.stepId]?.status = .running
@@ -61,6 +64,7 @@ public struct RunState: Equatable, Sendable {
         case .stepRetryScheduled(let event):
             state.steps[event.stepId]?.status = .scheduled
             state.steps[event.stepId]?.attempt = event.attempt
+            state.steps[event.stepId]?.runAt = event.runAt
         case .approvalRequested(let event):
             state.steps[event.stepId]?.status = .awaitingApproval
         case .approvalDecided:

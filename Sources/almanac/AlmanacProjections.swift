@@ -6,6 +6,6 @@ import Projections
 /// `almanac projector`, `replay` and `dev` choose from here.
 enum AlmanacProjections {
     static func catalog() throws -> ProjectionCatalog {
-        ProjectionCatalog(try [BookingReadModel.projection(), FlowReadModel.projection()] + ProjectionCatalog.standard().projections)
+        ProjectionCatalog(try [BookingReadModel.projection(), FlowReadModel.projection(), RunReadModel.projection()] + ProjectionCatalog.standard().projections)
     }
 }

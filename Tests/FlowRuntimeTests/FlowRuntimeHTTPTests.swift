@@ -51,7 +51,22 @@ struct FlowRuntimeHTTPTests {
             #expect(success.output.value(at: ["json", "hit"]) == 3)
             // The secret reached the server but not the trace.
             #expect(success.output.value(at: ["json", "authorization"]) == "Bearer [redacted]")
-            #expect(success.output.value(at: ["trace", "inputs", "headers", "Authorization"]) == "[redacted]")
+            // The trace: each start with its time and inputs (the secret redacted), each end with its duration.
+            for started in events.started {
+                #expect(started.startedAt != nil)
+                #expect(started.inputs?.value(at: ["headers", "Authorization"]) == "[redacted]")
+                #expect(started.inputs?.value(at: ["body"]) == .string(#"{"run":"\#(job.runId)"}"#))
+                #expect(started.inputs?.value(at: ["method"]) == "POST")
+            }
+            #expect(success.finishedAt != nil && success.durationMs != nil)
+            #expect(events.failed.allSatisfy { $0.finishedAt != nil && $0.durationMs != nil })
+            // Each retry starts no earlier than its backoff allows (1 s, no jitter).
+            let retries = events.compactMap { if case .stepRetryScheduled(let retry) = $0 { retry } else { nil } }
+            #expect(retries.map(\.attempt) == [2, 3])
+            for retry in retries {
+                let started = try #require(events.started.first { $0.attempt == retry.attempt }?.startedAt)
+                #expect(started >= retry.runAt, "attempt \(retry.attempt) started \(started) before its backoff ended at \(retry.runAt)")
+            }
             #expect(try await server.hits("k1") == 3)
         }
     }
@@ -102,6 +117,49 @@ struct FlowRuntimeHTTPTests {
             #expect(events.failed.count == 1)
             #expect(events.failed.first?.error.kind == .timeout)
             #expect(state.failureReason?.contains("failed after 1 attempt") == true)
+        }
+    }
+
+    @Test func givenARetryWhoseJobWasLost_whenTheOldJobComesBack_thenTheRepublishedJobWaitsOutTheBackoff() async throws {
+        let server = try await ScriptedHTTPServer.start()
+        let client = try HTTPClient()
+        do {
+            try await lostRetry(server, client)
+        } catch {
+            await client.shutdown()
+            await server.stop()
+            throw error
+        }
+        await client.shutdown()
+        await server.stop()
+    }
+
+    func lostRetry(_ server: ScriptedHTTPServer, _ client: HTTPClient) async throws {
+        try await RuntimeHarness.with { harness in
+            let flow = RuntimeHarness.flow("lost-retry", Self.call("\(server.baseURL)/flaky/k6?fail=0", attempts: 3))
+            let job = try await harness.startRun(flow, data: [:])
+            // A runtime recorded attempt 1 as failed with a retry due in 3 s, then stopped before
+            // publishing attempt 2's job; attempt 1's job is still in WORK.
+            let recorded = try await harness.store.read(subject: job.runSubject)
+            var state = recorded.compactMap { RunEvent(payload: $0.event) }.reduce(RunState(), RunState.evolve)
+            var last = try #require(recorded.last?.sequence)
+            for command in [RunCommand.stepStarted(stepId: "notify", attempt: 1),
+                            .stepFailed(stepId: "notify", attempt: 1, error: StepError(kind: .network, message: "connection reset"))] {
+                let events = try RunDecider.decide(command, state, RunDecisionContext(flow: flow, now: Date().addingTimeInterval(2))).get()
+                last = try await harness.store.append(events.map(\.payload), to: job.runSubject, expecting: .sequence(last)).lastSequence
+                state = RunState.evolve(state, with: events)
+            }
+            let due = try #require(state.steps["notify"]?.runAt)
+            #expect(due > Date().addingTimeInterval(2))
+
+            try await harness.withRuntime(StepExecutors(httpRequest: HTTPRequestExecutor(client: client))) {
+                let finished = try await harness.waitForRun(job) { $0.isFinished }
+                #expect(finished.status == .completed)
+                let events = try await harness.events(of: job)
+                let second = try #require(events.started.first { $0.attempt == 2 }?.startedAt)
+                #expect(second >= due, "attempt 2 started at \(second), before its backoff ended at \(due)")
+                #expect(events.succeeded.map(\.attempt) == [2])
+            }
         }
     }
 }

@@ -42,8 +42,12 @@ struct FlowRuntimeMailTests {
                     let output = try #require(events.succeeded.first?.output)
                     #expect(output.value(at: ["transport"]) == "outbox")
                     #expect(output.value(at: ["messageId"]) == .string("<almanac.\(job.runId).confirm@almanac.test>"))
-                    #expect(output.value(at: ["trace", "inputs", "subject"]) == "Desk 7 booked")
-                    #expect(output.value(at: ["trace", "durationMs"]) != nil)
+                    let started = try #require(events.started.first)
+                    #expect(started.inputs?.value(at: ["subject"]) == "Desk 7 booked")
+                    #expect(started.inputs?.value(at: ["to"]) == ["ada@example.test"])
+                    #expect(started.startedAt != nil)
+                    #expect(events.succeeded.first?.durationMs != nil)
+                    #expect(events.succeeded.first?.finishedAt != nil)
 
                     let rows = try await pool.query("select message_id, run_id, step_id, subject from mail.outbox")
                     #expect(rows.count == 1)
@@ -73,6 +77,9 @@ struct FlowRuntimeMailTests {
                     #expect(!failure.willRetry)
                     #expect(failure.error.message.contains("ada at example"))
                     #expect(state.failureReason?.contains("ada at example") == true)
+                    // The trace shows what the step was given, and when the attempt ended.
+                    #expect(events.started.first?.inputs?.value(at: ["to"]) == ["ada at example"])
+                    #expect(failure.finishedAt != nil && failure.durationMs != nil)
                     let rows = try await pool.query("select count(*)::int from mail.outbox")
                     #expect(try rows[0].decode(Int.self) == 0)
                 }

@@ -27,7 +27,18 @@ struct StepJobTests {
         let bytes = try job.encoded()
         #expect(try job.encoded() == bytes)
         #expect(try StepJob.decode(bytes) == job)
-        #expect(String(decoding: bytes, as: UTF8.self).contains(#""notBefore":"2027-01-15T08:00:00Z""#))
+        #expect(String(decoding: bytes, as: UTF8.self).contains(#""notBefore":"2027-01-15T08:00:00.000Z""#))
+    }
+
+    @Test func givenARetryDueWithinASecond_whenItsJobIsEncoded_thenNotBeforeKeepsTheMilliseconds_andJobsWithoutThemStillDecode() throws {
+        let due = Date(timeIntervalSince1970: 1_800_000_000.75)
+        let job = StepJob(runId: "run-1", flowId: "welcome", flowVersion: 1, stepId: "mail", attempt: 2, kind: .sendEmail, flow: Self.flow,
+                          timeoutSeconds: 60, notBefore: due)
+        let bytes = try job.encoded()
+        #expect(String(decoding: bytes, as: UTF8.self).contains(#""notBefore":"2027-01-15T08:00:00.750Z""#))
+        #expect(try StepJob.decode(bytes).notBefore == due, "not a second early")
+        let older = String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "08:00:00.750Z", with: "08:00:01Z")
+        #expect(try StepJob.decode(Array(older.utf8)).notBefore == Date(timeIntervalSince1970: 1_800_000_001))
     }
 
     @Test func givenAJobForAStepTheFlowDoesNotHave_whenDecoded_thenItIsRefusedWithTheReason() throws {

@@ -1,5 +1,8 @@
 #!/usr/bin/env python3
-"""Writes the JSON Schemas of the flow.* and run.* events (schemas/events/{flow,run}.*.v1.schema.json).
+"""Writes the JSON Schemas of the flow.* and run.* events (schemas/events/{flow,run}.*.v<N>.schema.json).
+
+Version 1 of every event, and version 2 of the trace events (VERSION_2: the fields version 2 adds,
+all optional, so a version 1 body is a valid version 2 body and upcasts unchanged).
 
 The flow definition inside flow.draft_saved and flow.published is schemas/flows/flow.schema.json,
 bundled under $defs.flow (an embedded resource with its own $id, as JSON Schema 2020-12 bundles);
@@ -59,11 +62,21 @@ EVENTS = {
     "run.retried": ("A failed run goes on from its failed step.", {"runId": ID, "fromStepId": ID, "retriedBy": PERSON}, []),
 }
 
-for name, (description, properties, optional) in EVENTS.items():
+DURATION_MS = {"type": "number", "minimum": 0, "description": "How long the attempt ran, in milliseconds."}
+FINISHED = {"finishedAt": INSTANT, "durationMs": DURATION_MS}
+VERSION_2 = {
+    "run.step_started": ("The runtime took a step's job, with when and the step's rendered inputs (secrets redacted).",
+                         {"startedAt": INSTANT, "inputs": JSON_OBJECT}),
+    "run.step_succeeded": ("An attempt succeeded, with its output (secrets redacted), when it ended and how long it ran.", FINISHED),
+    "run.step_failed": ("An attempt failed, when it ended and how long it ran; willRetry says whether another follows.", FINISHED),
+}
+
+
+def write(name, version, description, properties, optional):
     schema = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": f"https://almanac.dev/schemas/events/{name}.v1.schema.json",
-        "title": f"{name} v1",
+        "$id": f"https://almanac.dev/schemas/events/{name}.v{version}.schema.json",
+        "title": f"{name} v{version}",
         "description": description,
         "type": "object",
         "required": [key for key in properties if key not in optional],
@@ -77,4 +90,11 @@ for name, (description, properties, optional) in EVENTS.items():
     }
     if DEFINITION in properties.values():
         schema["$defs"]["flow"] = flow_schema
-    (events / f"{name}.v1.schema.json").write_text(json.dumps(schema, indent=2, ensure_ascii=False) + "\n")
+    (events / f"{name}.v{version}.schema.json").write_text(json.dumps(schema, indent=2, ensure_ascii=False) + "\n")
+
+
+for name, (description, properties, optional) in EVENTS.items():
+    write(name, 1, description, properties, optional)
+    if name in VERSION_2:
+        description_2, added = VERSION_2[name]
+        write(name, 2, description_2, {**properties, **added}, optional + list(added))
