@@ -24,7 +24,8 @@ public struct SiteState: Codable, Equatable, Sendable {
         switch event {
         case .siteCreated(let event):
             state.site = SiteDefinition(siteId: event.siteId, name: event.name, country: event.country, timeZone: event.timeZone,
-                                        openingHours: event.openingHours, closures: [], policy: event.policy)
+                                        openingHours: event.openingHours, closures: [], policy: event.policy,
+                                        adminEmails: event.adminEmails)
         case .siteOpeningHoursSet(let event):
             state.site?.openingHours = event.openingHours
         case .siteClosureAdded(let event):
