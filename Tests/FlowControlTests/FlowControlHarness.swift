@@ -113,6 +113,12 @@ struct FlowControlHarness {
         return try #require(change.publishedVersion)
     }
 
+    /// Publishes with flow-control running and waits until its index has the version live.
+    func publishLive(_ flow: FlowDefinition, on control: FlowControl) async throws {
+        let version = try await publish(flow)
+        try await waitUntil("flow \(flow.id) v\(version) live") { await control.flows.live(flow.id)?.version == version }
+    }
+
     // MARK: Services
 
     static var fastControl: FlowControlConfiguration {
