@@ -77,10 +77,16 @@ public final class FlowControl: Service {
         let live = await flows.live().count
         logger.info("flow control started", metadata: ["flows": "\(live)"])
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await self.followFlows() }
-            group.addTask { try await self.consume(AlmanacStreams.bookings, self.configuration.bookingsConsumer, self.handleBookingMessage) }
-            group.addTask { try await self.consume(AlmanacStreams.runs, self.configuration.runsConsumer, self.handleRunMessage) }
-            group.addTask { try await self.consume(AlmanacStreams.schedules, self.configuration.timersConsumer, self.handleTimerMessage) }
+            // A part ending with an error while the service stops (a cancelled read) is stopping, not failing.
+            func part(_ body: @escaping @Sendable () async throws -> Void) {
+                group.addTask {
+                    do { try await body() } catch where Self.isStopping {}
+                }
+            }
+            part { try await self.followFlows() }
+            part { try await self.consume(AlmanacStreams.bookings, self.configuration.bookingsConsumer, self.handleBookingMessage) }
+            part { try await self.consume(AlmanacStreams.runs, self.configuration.runsConsumer, self.handleRunMessage) }
+            part { try await self.consume(AlmanacStreams.schedules, self.configuration.timersConsumer, self.handleTimerMessage) }
             // The first part to stop (shutdown) stops the others.
             try await group.next()
             group.cancelAll()
