@@ -42,9 +42,6 @@ public struct SiteDefinition: Codable, Equatable, Sendable {
     public var closures: [Closure]
     /// Policy for every resource of the site unless the resource overrides it.
     public var policy: BookingPolicy
-    /// Mail addresses of the site's administrators (reports, escalations); absent on sites
-    /// created before they were kept.
-    public var adminEmails: [String]?
 
     public var clock: SiteClock { SiteClock(timeZoneIdentifier: timeZone)! }
 
@@ -61,8 +58,7 @@ public struct SiteDefinition: Codable, Equatable, Sendable {
         }.sorted { $0.lowerBound < $1.lowerBound }
     }
 
-    public init(siteId: SiteID, name: String, country: String, timeZone: String, openingHours: [OpeningInterval], closures: [Closure], policy: BookingPolicy,
-                adminEmails: [String]? = nil) {
+    public init(siteId: SiteID, name: String, country: String, timeZone: String, openingHours: [OpeningInterval], closures: [Closure], policy: BookingPolicy) {
         self.siteId = siteId
         self.name = name
         self.country = country
@@ -70,7 +66,6 @@ public struct SiteDefinition: Codable, Equatable, Sendable {
         self.openingHours = openingHours
         self.closures = closures
         self.policy = policy
-        self.adminEmails = adminEmails
     }
 }
 

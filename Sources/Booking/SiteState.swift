@@ -24,8 +24,7 @@ public struct SiteState: Codable, Equatable, Sendable {
         switch event {
         case .siteCreated(let event):
             state.site = SiteDefinition(siteId: event.siteId, name: event.name, country: event.country, timeZone: event.timeZone,
-                                        openingHours: event.openingHours, closures: [], policy: event.policy,
-                                        adminEmails: event.adminEmails)
+                                        openingHours: event.openingHours, closures: [], policy: event.policy)
         case .siteOpeningHoursSet(let event):
             state.site?.openingHours = event.openingHours
         case .siteClosureAdded(let event):

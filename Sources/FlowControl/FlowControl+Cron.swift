@@ -1,3 +1,4 @@
+import AlmanacEvents
 import BookingService
 import EventStore
 import Flows
@@ -29,7 +30,8 @@ extension FlowControl {
         if trigger.forEach == "site" {
             for siteId in try await siteIds() {
                 let site = try? await aggregates.site(siteId)
-                let data = TriggerData.merge(common(), schedule, ["site": TriggerData.site(site, id: siteId)])
+                let admins = try await siteAdmins.emails(of: siteId, subject: try BookingSubjects.site(siteId))
+                let data = TriggerData.merge(common(), schedule, ["site": TriggerData.site(site, id: siteId, adminEmails: admins)])
                 _ = try await startRun(published.definition, version: published.version, triggerKey: "\(instant)/\(siteId)", data: data)
             }
         } else {

@@ -21,6 +21,7 @@ public final class FlowControl: Service {
     let flowEvents: EventStore
     let runs: EventStore
     let aggregates: BookingAggregates
+    let siteAdmins: SiteAdmins
     public let flows: PublishedFlows
     let configuration: FlowControlConfiguration
     let logger: Logger
@@ -33,6 +34,7 @@ public final class FlowControl: Service {
         self.flowEvents = EventStore(jetStream: jetStream, stream: AlmanacStreams.flows, registry: AlmanacEventCatalog.registry)
         self.runs = EventStore(jetStream: jetStream, stream: AlmanacStreams.runs, registry: AlmanacEventCatalog.registry)
         self.aggregates = BookingAggregates(store: bookings)
+        self.siteAdmins = SiteAdmins(store: bookings)
         self.flows = PublishedFlows()
         self.configuration = configuration
         self.logger = logger

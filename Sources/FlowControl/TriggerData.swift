@@ -32,9 +32,8 @@ public enum TriggerData {
     }
 
     /// `site.*`: id, name, zone and the administrators' addresses.
-    public static func site(_ site: SiteState?, id: SiteID) -> FlowValue {
+    public static func site(_ site: SiteState?, id: SiteID, adminEmails admins: [String] = []) -> FlowValue {
         let definition = site?.site
-        let admins = definition?.adminEmails ?? []
         return ["id": .string(id), "name": .string(definition?.name ?? ""), "timeZone": .string(definition?.timeZone ?? ""),
                 "adminEmails": .string(admins.joined(separator: ", ")), "admins": .array(admins.map { .string($0) })]
     }

@@ -107,6 +107,80 @@ struct FlowProcessesTests {
         await server.stop()
     }
 
+    @Test func givenARunWaitingOnATimer_whenFlowControlIsKilledAndTheTimerFiresWhileNoneRuns_thenTheNextFlowControlFinishesTheRun() async throws {
+        let environment = try await TestServers.shared()
+        let database = try await environment.makeDatabase(prefix: "flowkill")
+        let folder = try environment.makeDirectory(prefix: "flow-kill")
+        let server = try await environment.startPrivateNATS()
+        var children: [ChildProcess] = []
+        do {
+            let nats = try await NATSConnection.connect(NATSConnectOptions(url: server.url, name: "flow-kill-test"))
+            defer { nats.close() }
+            try await AlmanacStreams.ensure(on: nats.jetStream)
+            let flow = FlowDefinition(id: "pause-then-confirm", name: "Pause, then confirm", trigger: .bookingEvent(BookingEventTrigger(events: ["booking.placed"])),
+                                      steps: [FlowStep(id: "pause", action: .wait(WaitStep(duration: "3s"))),
+                                              FlowStep(id: "confirm", action: .sendEmail(SendEmailStep(to: ["{{person.email}}"], subject: "Booked {{resource.name}}", body: "Yes")))])
+            let designer = FlowDesigner(jetStream: nats.jetStream)
+            _ = try await designer.saveDraft(flow, by: "edith@almanac.example")
+            _ = try await designer.publish(flow.id, by: "edith@almanac.example")
+
+            let common: [String: String?] = ["ALMANAC_NATS_URL": server.url, "ALMANAC_DATABASE_URL": database, "ALMANAC_MAIL_TRANSPORT": "outbox",
+                                             "ALMANAC_SCHEMAS": FlowControlHarness.repositoryRoot.appendingPathComponent("schemas").path]
+            func spawn(_ name: String, _ arguments: [String]) async throws -> ChildProcess {
+                try await BuiltProducts.spawn("almanac", arguments, environment: common, logFile: folder.appendingPathComponent("\(name).log"))
+            }
+            children.append(try await spawn("booking", ["booking"]))
+            children.append(try await spawn("flow-runtime", ["flow-runtime", "--ack-wait", "2"]))
+            let firstControl = try await spawn("flow-control-1", ["flow-control", "--ack-wait", "2"])
+            children.append(firstControl)
+            let client = CommandClient(connection: nats, prefix: BookingCommandCodec.prefix)
+            func send(_ command: BookingCommand, as actor: String, roles: [String]) async throws -> CommandReply {
+                let (name, body) = try BookingCommandCodec.encode(command)
+                return try await client.send(CommandRequest(name: name, idempotencyKey: command.idempotencyKey, actor: actor, actorRoles: roles, body: body))
+            }
+            try await waitUntil("the booking handler answers") {
+                (try? await send(DemoData.commands()[0], as: DemoData.administrator.personId, roles: ["admin"])) != nil
+            }
+            for command in DemoData.commands().prefix(12) {
+                _ = try await send(command, as: DemoData.administrator.personId, roles: ["admin"])
+            }
+            try await waitUntil("flow-control's booking consumer") {
+                (try? await nats.jetStream.consumerInfo(stream: AlmanacStreams.bookings, name: "flow-control-bookings")) != nil
+            }
+            let runs = EventStore(jetStream: nats.jetStream, stream: AlmanacStreams.runs, registry: AlmanacEventCatalog.registry)
+            let start = FlowControlHarness.nextWednesday(hour: 10)
+            let placed = try await send(.place(PlaceBooking(idempotencyKey: "kill-ada", bookingId: "kill-ada", siteId: "zurich", resourceId: "zh-desk-001",
+                                                            start: start, end: start.addingTimeInterval(7200), bookerTimeZone: "Europe/Zurich",
+                                                            contact: BookingContact(name: "Ada Lovelace", email: "ada@almanac.example"))),
+                                        as: "ada", roles: ["booker"])
+            guard case .accepted = placed else { throw HarnessError(description: "place: \(placed)") }
+            _ = try await waitForRun(runs, flow.id) { $0.currentStepId == "pause" && $0.steps["pause"]?.status == .scheduled }
+            // The wait's timer is set; flow-control dies before it fires.
+            #expect(firstControl.signal(SIGKILL))
+            #expect(try await firstControl.waitForExit() == .signalled(signal: SIGKILL))
+            children.removeAll { $0 === firstControl }
+            // The timer fires into SCHEDULES with no flow-control running; the next one takes it
+            // from the durable consumer and the run goes on.
+            try await waitUntil("the wait's timer fired", timeout: .seconds(30)) {
+                try await nats.jetStream.lastMessage(stream: AlmanacStreams.schedules, subject: "schedules.fired.step") != nil
+            }
+            children.append(try await spawn("flow-control-2", ["flow-control", "--ack-wait", "2"]))
+            let state = try await waitForRun(runs, flow.id) { $0.isFinished }
+            #expect(state.status == .completed)
+            let recorded = try await runs.read(subject: WorkSubjects.run(flowId: flow.id, runId: state.runId)).compactMap { RunEvent(payload: $0.event) }
+            let successes = recorded.compactMap { if case .stepSucceeded(let event) = $0 { event.stepId } else { nil } }
+            #expect(successes == ["pause", "confirm"])
+            for child in children.reversed() {
+                #expect(await child.terminate(signal: SIGTERM, grace: .seconds(20)) == .exited(code: 0))
+            }
+        } catch {
+            for child in children { _ = await child.terminate(signal: SIGKILL, grace: .seconds(5)) }
+            await server.stop()
+            throw error
+        }
+        await server.stop()
+    }
+
     func waitUntil(_ what: String, timeout: Duration = .seconds(60), _ condition: () async throws -> Bool) async throws {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
