@@ -46,11 +46,15 @@ public final class FlowControl: Service {
     /// happens from the first start of flow-control on, not on the whole history.
     public func prepare() async throws {
         try await AlmanacStreams.ensure(on: jetStream)
+        try await ensureConsumers()
+        try await catchUpWithFlows()
+        try await armCronTimers()
+    }
+
+    func ensureConsumers() async throws {
         for config in consumerConfigs() {
             _ = try await jetStream.createOrUpdateConsumer(stream: config.stream, config.config)
         }
-        try await catchUpWithFlows()
-        try await armCronTimers()
     }
 
     func consumerConfigs() -> [(stream: String, config: ConsumerConfig)] {
@@ -79,19 +83,32 @@ public final class FlowControl: Service {
         let live = await flows.live().count
         logger.info("flow control started", metadata: ["flows": "\(live)"])
         try await withThrowingTaskGroup(of: Void.self) { group in
-            // A part ending with an error while the service stops (a cancelled read) is stopping, not failing.
-            func part(_ body: @escaping @Sendable () async throws -> Void) {
+            // Each part runs until the service stops: a part that fails (NATS gone for a while, a
+            // consumer deleted by an operator) starts again after a pause instead of taking the
+            // others down; an error while stopping (a cancelled read) is stopping, not failing.
+            func part(_ name: String, _ body: @escaping @Sendable () async throws -> Void) {
                 group.addTask {
-                    do { try await body() } catch where Self.isStopping {}
+                    while !Self.isStopping {
+                        do {
+                            try await body()
+                        } catch where Self.isStopping {
+                            return
+                        } catch {
+                            self.logger.warning("\(name) stopped; starting it again", metadata: ["error": "\(error)"])
+                        }
+                        if Self.isStopping { return }
+                        // Not a synchronisation: a pause before trying a failing server again.
+                        try? await Task.sleep(for: .seconds(1))
+                        // A deleted consumer is created again (same configuration).
+                        try? await self.ensureConsumers()
+                    }
                 }
             }
-            part { try await self.followFlows() }
-            part { try await self.consume(AlmanacStreams.bookings, self.configuration.bookingsConsumer, self.handleBookingMessage) }
-            part { try await self.consume(AlmanacStreams.runs, self.configuration.runsConsumer, self.handleRunMessage) }
-            part { try await self.consume(AlmanacStreams.schedules, self.configuration.timersConsumer, self.handleTimerMessage) }
-            // The first part to stop (shutdown) stops the others.
-            try await group.next()
-            group.cancelAll()
+            part("following FLOWS") { try await self.followFlows() }
+            part("booking triggers") { try await self.consume(AlmanacStreams.bookings, self.configuration.bookingsConsumer, self.handleBookingMessage) }
+            part("run steps") { try await self.consume(AlmanacStreams.runs, self.configuration.runsConsumer, self.handleRunMessage) }
+            part("timers") { try await self.consume(AlmanacStreams.schedules, self.configuration.timersConsumer, self.handleTimerMessage) }
+            try await group.waitForAll()
         }
         logger.info("flow control stopped")
     }
