@@ -71,6 +71,13 @@ let package = Package(
             swiftSettings: settings
         ),
 
+        // MARK: Flow control (issue 5): triggers, runs, timers, job hand-over
+        .target(
+            name: "FlowControl",
+            dependencies: ["FlowWork", "Flows", "Booking", "AlmanacEvents", "BookingService", "EventStore", "NATSClient", log, lifecycle],
+            swiftSettings: settings
+        ),
+
         // MARK: Operations
         .target(name: "LocalServers", dependencies: [log], swiftSettings: settings),
         .target(name: "OperatorTools", dependencies: ["NATSClient", "EventStore", log], swiftSettings: settings),
@@ -88,7 +95,7 @@ let package = Package(
             dependencies: [
                 "NATSClient", "PostgresClient", "EventStore", "LocalServers", "OperatorTools", "Booking", "AlmanacEvents", "BookingService",
                 "CommandBus", "Projections", "BookingReadModels", "BookingWeb", "Flows", "FlowDesigner", "FlowReadModels", "FlowRuntime", "FlowWork",
-                "Mail", "HTTPClient", argumentParser, log, lifecycle, unixSignals,
+                "FlowControl", "Mail", "HTTPClient", argumentParser, log, lifecycle, unixSignals,
             ],
             swiftSettings: settings
         ),
@@ -131,6 +138,12 @@ let package = Package(
             name: "FlowRuntimeTests",
             dependencies: ["FlowRuntime", "FlowWork", "Flows", "AlmanacEvents", "EventStore", "NATSClient", "Mail", "HTTPClient", "PostgresClient", "LocalServers", "TestSupport",
                            "Booking", "BookingService", "CommandBus"],
+            swiftSettings: settings
+        ),
+        .testTarget(
+            name: "FlowControlTests",
+            dependencies: ["FlowControl", "FlowRuntime", "FlowDesigner", "FlowWork", "Flows", "Booking", "BookingService", "AlmanacEvents", "CommandBus",
+                           "EventStore", "NATSClient", "Mail", "PostgresClient", "LocalServers", "TestSupport"],
             swiftSettings: settings
         ),
         .testTarget(name: "AlmanacCLITests", dependencies: ["NATSClient", "TestSupport"], swiftSettings: settings),

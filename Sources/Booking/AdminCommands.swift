@@ -12,8 +12,11 @@ public struct CreateSite: Codable, Equatable, Sendable {
     public var timeZone: String
     public var openingHours: [OpeningInterval]
     public var policy: BookingPolicy
+    /// Mail addresses of the site's administrators (reports such as the weekly utilisation).
+    public var adminEmails: [String]?
 
-    public init(idempotencyKey: String, siteId: SiteID, name: String, country: String, timeZone: String, openingHours: [OpeningInterval], policy: BookingPolicy) {
+    public init(idempotencyKey: String, siteId: SiteID, name: String, country: String, timeZone: String, openingHours: [OpeningInterval], policy: BookingPolicy,
+                adminEmails: [String]? = nil) {
         self.idempotencyKey = idempotencyKey
         self.siteId = siteId
         self.name = name
@@ -21,6 +24,7 @@ public struct CreateSite: Codable, Equatable, Sendable {
         self.timeZone = timeZone
         self.openingHours = openingHours
         self.policy = policy
+        self.adminEmails = adminEmails
     }
 }
 

@@ -16,8 +16,11 @@ public struct PlaceBooking: Codable, Equatable, Sendable {
     public var attendees: Int
     /// The booker's IANA zone, kept on the booking.
     public var bookerTimeZone: String
+    /// The booker's name and mail address, for mail about the booking (flows).
+    public var contact: BookingContact?
 
-    public init(idempotencyKey: String, bookingId: BookingID, siteId: SiteID, resourceId: ResourceID, start: Date, end: Date, attendees: Int = 1, bookerTimeZone: String) {
+    public init(idempotencyKey: String, bookingId: BookingID, siteId: SiteID, resourceId: ResourceID, start: Date, end: Date, attendees: Int = 1, bookerTimeZone: String,
+                contact: BookingContact? = nil) {
         self.idempotencyKey = idempotencyKey
         self.bookingId = bookingId
         self.siteId = siteId
@@ -26,6 +29,7 @@ public struct PlaceBooking: Codable, Equatable, Sendable {
         self.end = end
         self.attendees = attendees
         self.bookerTimeZone = bookerTimeZone
+        self.contact = contact
     }
 }
 

@@ -48,9 +48,13 @@ extension BookingDecider {
         }
         if let problem = checkOpeningHours(command.openingHours) { return .failure(problem) }
         if let problem = command.policy.problem { return .failure(.invalidInput(field: "policy", reason: problem)) }
+        for address in command.adminEmails ?? [] where !Self.looksLikeMailAddress(address) {
+            return .failure(.invalidInput(field: "adminEmails", reason: "\(address.debugDescription) is not a mail address"))
+        }
         guard context.site(command.siteId).site == nil else { return .failure(.alreadyExists(what: "site", id: command.siteId)) }
         return on(command.siteId, .siteCreated(SiteCreated(siteId: command.siteId, name: command.name, country: command.country,
-                                                           timeZone: command.timeZone, openingHours: command.openingHours, policy: command.policy)))
+                                                           timeZone: command.timeZone, openingHours: command.openingHours, policy: command.policy,
+                                                           adminEmails: command.adminEmails)))
     }
 
     static func setOpeningHours(_ command: SetOpeningHours, _ context: DecisionContext) -> Decision {
@@ -181,5 +185,13 @@ extension BookingDecider {
             return on(command.siteId, .resourceRestricted(ResourceRestricted(siteId: command.siteId, resourceId: command.resourceId,
                                                                              groupIds: command.groupIds)))
         }
+    }
+}
+
+extension BookingDecider {
+    /// `local@domain.tld`, no spaces: enough to refuse an obvious typo in an admin command.
+    static func looksLikeMailAddress(_ text: String) -> Bool {
+        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
+        return parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".") && !text.contains(where: \.isWhitespace)
     }
 }

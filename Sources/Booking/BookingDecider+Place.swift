@@ -34,7 +34,7 @@ extension BookingDecider {
         }
         let placed = BookingPlaced(bookingId: command.bookingId, resourceId: command.resourceId, siteId: site.siteId,
                                    personId: personId, kind: resource.kind, start: command.start, end: command.end,
-                                   attendees: command.attendees, bookerTimeZone: command.bookerTimeZone)
+                                   attendees: command.attendees, bookerTimeZone: command.bookerTimeZone, contact: command.contact)
         let added = PersonBookingAdded(personId: personId, bookingId: command.bookingId, resourceId: command.resourceId,
                                        siteId: site.siteId, kind: resource.kind, start: command.start, end: command.end,
                                        localDate: localDate)

@@ -26,24 +26,25 @@ public enum DemoData {
 
         struct SiteSpec {
             let id, name, country, zone, prefix: String
+            let admins: [String]
             let hours: [OpeningInterval]
             let buildings: [(id: String, name: String, floors: Int)]
             let roomSeats: [Int]
             let parkingSpaces: Int
         }
         let sites = [
-            SiteSpec(id: "zurich", name: "Zürich Campus", country: "CH", zone: "Europe/Zurich", prefix: "zh",
+            SiteSpec(id: "zurich", name: "Zürich Campus", country: "CH", zone: "Europe/Zurich", prefix: "zh", admins: ["grace@almanac.example", "zh-facilities@almanac.example"],
                      hours: weekdays.map { OpeningInterval(weekday: $0, opens: time("07:00"), closes: time("20:00")) }
                          + [OpeningInterval(weekday: .saturday, opens: time("08:00"), closes: time("14:00"))],
                      buildings: [("zh-main", "Main Building", 4)], roomSeats: [4, 6, 8, 12, 20], parkingSpaces: 10),
-            SiteSpec(id: "new-york", name: "New York Office", country: "US", zone: "America/New_York", prefix: "ny",
+            SiteSpec(id: "new-york", name: "New York Office", country: "US", zone: "America/New_York", prefix: "ny", admins: ["ny-facilities@almanac.example"],
                      hours: weekdays.map { OpeningInterval(weekday: $0, opens: time("08:00"), closes: time("18:00")) },
                      buildings: [("ny-hudson", "Hudson Yards", 2), ("ny-park", "Park Avenue", 2)], roomSeats: [4, 4, 8, 10, 16],
                      parkingSpaces: 6),
         ]
         for spec in sites {
             add { .createSite(CreateSite(idempotencyKey: $0, siteId: spec.id, name: spec.name, country: spec.country,
-                                         timeZone: spec.zone, openingHours: spec.hours, policy: sitePolicy)) }
+                                         timeZone: spec.zone, openingHours: spec.hours, policy: sitePolicy, adminEmails: spec.admins)) }
             if spec.id == "zurich" {
                 add { .addClosure(AddClosure(idempotencyKey: $0, siteId: spec.id, closure: Closure(
                     closureId: "national-day-2026", from: LocalDate("2026-08-01")!, through: LocalDate("2026-08-01")!, reason: "Swiss National Day"))) }

@@ -15,8 +15,12 @@ public struct BookingPlaced: Codable, Equatable, Sendable {
     public var attendees: Int
     /// The booker's IANA zone, to show times as they saw them.
     public var bookerTimeZone: String
+    /// The booker's name and mail address when they booked (absent on bookings placed before
+    /// it was kept, and when the token named neither).
+    public var contact: BookingContact?
 
-    public init(bookingId: BookingID, resourceId: ResourceID, siteId: SiteID, personId: PersonID, kind: ResourceKind, start: Date, end: Date, attendees: Int, bookerTimeZone: String) {
+    public init(bookingId: BookingID, resourceId: ResourceID, siteId: SiteID, personId: PersonID, kind: ResourceKind, start: Date, end: Date, attendees: Int, bookerTimeZone: String,
+                contact: BookingContact? = nil) {
         self.bookingId = bookingId
         self.resourceId = resourceId
         self.siteId = siteId
@@ -26,6 +30,7 @@ public struct BookingPlaced: Codable, Equatable, Sendable {
         self.end = end
         self.attendees = attendees
         self.bookerTimeZone = bookerTimeZone
+        self.contact = contact
     }
 }
 

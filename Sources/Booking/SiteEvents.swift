@@ -11,14 +11,18 @@ public struct SiteCreated: Codable, Equatable, Sendable {
     public var timeZone: String
     public var openingHours: [OpeningInterval]
     public var policy: BookingPolicy
+    /// The site's administrators' mail addresses (optional: older events have none).
+    public var adminEmails: [String]?
 
-    public init(siteId: SiteID, name: String, country: String, timeZone: String, openingHours: [OpeningInterval], policy: BookingPolicy) {
+    public init(siteId: SiteID, name: String, country: String, timeZone: String, openingHours: [OpeningInterval], policy: BookingPolicy,
+                adminEmails: [String]? = nil) {
         self.siteId = siteId
         self.name = name
         self.country = country
         self.timeZone = timeZone
         self.openingHours = openingHours
         self.policy = policy
+        self.adminEmails = adminEmails
     }
 }
 

@@ -59,7 +59,9 @@ struct BookingRoutes: Sendable {
         }
         let command = BookingCommand.place(PlaceBooking(idempotencyKey: key.commandKey, bookingId: key.bookingId, siteId: body.siteId,
                                                         resourceId: body.resourceId, start: body.start, end: body.end,
-                                                        attendees: body.attendees ?? 1, bookerTimeZone: zone))
+                                                        attendees: body.attendees ?? 1, bookerTimeZone: zone,
+                                                        // Kept on the booking so flows can write to the booker.
+                                                        contact: BookingContact(name: principal.name, email: principal.email)))
         return try await sender.send(command, for: principal, bookingId: key.bookingId, successStatus: .created,
                                      correlationId: key.value)
     }

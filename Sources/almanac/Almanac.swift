@@ -16,7 +16,7 @@ struct Almanac: AsyncParsableCommand {
         subcommands: [
             DevCommand.self, BookingWebCommand.self, BookingRoleCommand.self, ProjectorCommand.self,
             MigrateCommand.self, StreamsCommand.self, TailCommand.self, LagCommand.self, ReplayCommand.self, FlowsCommand.self,
-            FlowRuntimeCommand.self, RunsCommand.self,
+            FlowControlCommand.self, FlowRuntimeCommand.self, RunsCommand.self,
         ],
         groupedSubcommands: []
     )

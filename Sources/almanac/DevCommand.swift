@@ -1,5 +1,6 @@
 import ArgumentParser
 import EventStore
+import FlowControl
 import FlowRuntime
 import Foundation
 import HTTPClient
@@ -68,8 +69,12 @@ struct DevCommand: AsyncParsableCommand {
             let mail = try MailTransportConfiguration.fromEnvironment(defaultKind: .outbox).makeTransport(pool: pool, logger: runtimeLogger)
             let flowRuntime = FlowRuntimeCommand.makeRuntime(connection: nats, mail: mail, http: try HTTPClient(logger: runtimeLogger),
                                                              settings: FlowRuntimeConfiguration(), logger: runtimeLogger)
+            // Triggers and timers of the flows (starter flows installed above).
+            var control = FlowControlConfiguration()
+            control.installationURL = webURL
+            let flowControl = FlowControl(jetStream: nats.jetStream, configuration: control, logger: Logger(label: "almanac.flow-control"))
             services = [LocalServersService(servers: servers), PoolService(pool: pool), ConnectionService(connection: nats), booking]
-                + projectors + [bookingWeb, flowRuntime]
+                + projectors + [bookingWeb, flowRuntime, flowControl]
         } catch {
             await servers.stop()
             throw error
