@@ -67,9 +67,9 @@ public struct ProjectionRebuild: Sendable {
     /// `finish` is set-based, so order does not matter there, and reading and decoding, the
     /// slowest part, spreads over the cores. Each reader needs a pooled connection and holds
     /// its own buffers. Two by default: since batches decode off the fetch loop, a reader spends
-    /// most of its time waiting for its fetches, and two overlap those waits (1M booking events
-    /// on the shared 2-core machine: 15 s of 19 s loading blocked on fetches with one reader;
-    /// with two, loading took 11 s, peak 112 MB).
+    /// most of its time waiting for its fetches (1M booking events: 15 s of 19 s), and two overlap
+    /// those waits (loading in 11 s, peak 112 MB). Those runs were on the shared 2-core machine
+    /// under different loads; when other builds saturate the cores two readers gain nothing.
     public var readers = 2
 
     public init(projection: Projection, pool: PostgresPool, jetStream: JetStream, logger: Logger = Logger(label: "almanac.replay")) {
