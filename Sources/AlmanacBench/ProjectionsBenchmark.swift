@@ -1,3 +1,6 @@
+import AlmanacEvents
+import BookingReadModels
+import EventStore
 import Foundation
 import LocalServers
 import Logging
@@ -5,34 +8,32 @@ import NATSClient
 import PostgresClient
 import Projections
 
-/// Issue "Projectors": the incremental projector and the blue/green rebuild over the same stored
-/// events, each beside the same run's raw limits — pull fetch + ack of the same messages with
-/// no processing, and COPY of the same rows with no NATS — and as a ratio of the smaller one.
-/// The projection is `EventActivityProjection` (rows per subject and type, with a COPY bulk
-/// path): AlmanacBench does not depend on BookingReadModels. The booking read model's own
-/// rates at the issue's sizes come from `ALMANAC_ACCEPTANCE=full swift test --filter
-/// BookingReadModelProcessTests`.
+/// Issue "Projectors": the booking projection (`BookingReadModel`) over a realistic booking
+/// history — places, cancels, reschedules, check-ins and no-shows over many resources and
+/// days — incrementally and as a blue/green rebuild, each beside the same run's raw limits:
+/// pull fetch + ack of the same messages with no processing, and COPY of the same load-table
+/// rows with no NATS; the ratio is of the smaller limit. The rebuild's time is broken down
+/// (waits on NATS and PostgreSQL, decoding, the set-based finish) so a slow run says why.
 struct ProjectionsBenchmark: Benchmark {
     let name = "projections"
-    let summary = "projector (incremental, rebuild with COPY) vs raw pull fetch+ack and raw COPY of the same rows"
+    let summary = "booking projector (incremental, rebuild with COPY) vs raw pull fetch+ack and raw COPY of the same rows"
 
     static let incrementalGoal = 0.3
     static let rebuildGoal = 0.6
     static let rebuildMemoryGoalMB = 200.0
 
     func run(_ context: BenchContext) async throws -> [Figure] {
-        let count = context.quick ? 50_000 : 1_000_000
-        let plan = EventStoreBenchmark.Plan(quick: context.quick)
-        let stream = "BENCH_PROJECT"
-        context.record("stored events", count)
-        context.record("subjects", plan.subjects)
+        let load = BookingReadModel.SyntheticLoad(events: context.quick ? 100_000 : 1_000_000, resources: context.quick ? 400 : 2_000)
+        context.record("booking events", load.events)
+        context.record("resources", load.resources)
         context.record("projector batch", Projector.Settings().batchSize)
-        context.note("ratios are of the smaller raw limit (fetch+ack or COPY); PostgreSQL runs with fsync on")
+        context.note("events: bookings placed on desks (8 a day each), a tenth each cancelled, rescheduled, checked in, released as no-show")
+        context.note("ratios are of the smaller raw limit (fetch+ack or COPY of the same booking_load rows); PostgreSQL runs with fsync on")
 
         let pgFolder = try context.folder("postgres")
         let postgres = try await LocalPostgresServer.start(.init(directory: pgFolder, durability: .durable), logger: Self.quietLogger)
         do {
-            let figures = try await measure(context, postgres: postgres, count: count, plan: plan, stream: stream)
+            let figures = try await measure(context, postgres: postgres, load: load)
             await postgres.stop()
             return figures
         } catch {
@@ -41,39 +42,23 @@ struct ProjectionsBenchmark: Benchmark {
         }
     }
 
-    private func measure(_ context: BenchContext, postgres: LocalPostgresServer, count: Int, plan: EventStoreBenchmark.Plan,
-                         stream: String) async throws -> [Figure] {
+    private func measure(_ context: BenchContext, postgres: LocalPostgresServer, load: BookingReadModel.SyntheticLoad) async throws -> [Figure] {
         try await postgres.createDatabase("bench")
         let conninfo = postgres.connectionString(database: "bench")
         let pool = PostgresPool(PostgresConfiguration(conninfo: conninfo), size: 4)
         _ = try await Migrator(directory: try Self.migrations()).migrate(pool)
 
         let figures: [Figure] = try await withNATSServer(in: try context.folder("nats"), syncMode: .serverDefault) { server, connection -> [Figure] in
-            try await EventStoreBenchmark.load(count, into: stream, subjects: "bench.>", plan: plan, server: server, connection: connection,
-                                               label: "loading", context: context)
-            let projection = try EventActivityProjection.make(stream: stream, filter: "bench.>")
+            try await AlmanacStreams.ensure(on: connection.jetStream)
+            let store = EventStore(jetStream: connection.jetStream, stream: AlmanacStreams.bookings, registry: AlmanacEventCatalog.registry)
+            let loading = context.progress("loading booking events", total: load.events, unit: "events")
+            let head = try await load.append(to: store) { loading.set($0) }
+            loading.finish(done: Int(head))
+            let count = Int(head)
+            let projection = try BookingReadModel.projection()
 
-            // Raw limit 1: pull fetch + ack of the same messages.
-            let fetchProgress = context.progress("raw fetch + ack", total: count, unit: "messages")
-            let raw = try await BlockingThread.run("almanac.bench.raw-fetch") { [url = server.url] in
-                try RawJetStreamBaseline.fetchAndAck(url: url, stream: stream, count: count, batch: 500)
-            }
-            fetchProgress.finish(done: raw.messages)
-
-            // Raw limit 2: COPY of the rows the rebuild loads, generated in memory.
-            let copyProgress = context.progress("raw COPY", total: count, unit: "rows")
-            try await pool.executeScript("create unlogged table raw_copy (subject text, event_type text, sequence bigint, stored_at timestamptz)")
-            let stamp = Date().postgresText
-            let copyStart = DispatchTime.now().uptimeNanoseconds
-            _ = try await pool.withConnection { connection in
-                try await connection.copyFrom(table: "raw_copy", columns: ["subject", "event_type", "sequence", "stored_at"],
-                                              textRows: (1...count).lazy.map { index -> [String?] in
-                                                  ["bench.resource.r\(index % plan.subjects)", "booking.placed", String(index), stamp]
-                                              })
-            }
-            let copyRate = Double(count) / secondsSince(copyStart)
-            copyProgress.finish(done: count)
-            let limit = min(raw.perSecond, copyRate)
+            let raw = try await rawLimits(context, url: server.url, count: count, load: load, pool: pool)
+            let limit = min(raw.fetchAck, raw.copy)
 
             // The incremental projector from sequence 1.
             let incrementalProgress = context.progress("projector (incremental)", total: count, unit: "events")
@@ -81,8 +66,7 @@ struct ProjectionsBenchmark: Benchmark {
                                       settings: .init(), logger: Self.quietLogger)
             let incrementalStart = DispatchTime.now().uptimeNanoseconds
             let running = Task { try await projector.run() }
-            let last = try await connection.jetStream.streamInfo(stream).state.lastSequence
-            try await CheckpointWaiter.wait(for: projection.name, toReach: last, pool: pool, timeout: .seconds(3600))
+            try await CheckpointWaiter.wait(for: projection.name, toReach: head, pool: pool, timeout: .seconds(3600))
             let incrementalRate = Double(count) / secondsSince(incrementalStart)
             running.cancel()
             _ = await running.result
@@ -96,19 +80,56 @@ struct ProjectionsBenchmark: Benchmark {
             rebuildProgress.finish(done: Int(rebuild.events))
             let rebuildRate = Double(rebuild.events) / rebuild.seconds
             let peak = PeakMemory.megabytes() ?? 0
+            Self.recordTimings(rebuild, context)
 
             return [
-                .absolute("raw pull fetch+ack", group: "limits", value: raw.perSecond, unit: "events/s", higherIsBetter: true, goal: nil),
-                .absolute("raw COPY of the rows", group: "limits", value: copyRate, unit: "rows/s", higherIsBetter: true, goal: nil),
-                .compared("incremental projection", group: "projector", value: incrementalRate, unit: "events/s",
+                .absolute("raw pull fetch+ack", group: "limits", value: raw.fetchAck, unit: "events/s", higherIsBetter: true, goal: nil),
+                .absolute("raw COPY of the booking_load rows", group: "limits", value: raw.copy, unit: "rows/s", higherIsBetter: true, goal: nil),
+                .compared("booking, incremental", group: "projector", value: incrementalRate, unit: "events/s",
                           rawLimitName: "min(fetch+ack, COPY)", rawLimit: limit, higherIsBetter: true, ratioGoal: Self.incrementalGoal),
-                .compared("rebuild", group: "projector", value: rebuildRate, unit: "events/s",
+                .compared("booking, rebuild", group: "projector", value: rebuildRate, unit: "events/s",
                           rawLimitName: "min(fetch+ack, COPY)", rawLimit: limit, higherIsBetter: true, ratioGoal: Self.rebuildGoal),
                 .absolute("peak memory, rebuild", group: "projector", value: peak, unit: "MB", higherIsBetter: false, goal: Self.rebuildMemoryGoalMB),
             ]
         }
         await pool.close()
         return figures
+    }
+
+    /// Pull fetch + ack of every stored message with libnats, and COPY of the rows the rebuild
+    /// writes to its load table (made in memory from the same synthetic history) into a table
+    /// like it: what NATS and PostgreSQL can do with no projection code in between.
+    private func rawLimits(_ context: BenchContext, url: String, count: Int, load: BookingReadModel.SyntheticLoad,
+                           pool: PostgresPool) async throws -> (fetchAck: Double, copy: Double) {
+        let fetchProgress = context.progress("raw fetch + ack", total: count, unit: "messages")
+        let raw = try await BlockingThread.run("almanac.bench.raw-fetch") {
+            try RawJetStreamBaseline.fetchAndAck(url: url, stream: AlmanacStreams.bookings, count: count, batch: 500)
+        }
+        fetchProgress.finish(done: raw.messages)
+
+        let copyProgress = context.progress("raw COPY", total: nil, unit: "rows")
+        guard let bulk = try BookingReadModel.projection().bulkLoad else { throw BenchError("the booking projection has no COPY path") }
+        try await pool.executeScript("create schema raw_copy;\n" + bulk.createLoadTable("raw_copy"))
+        let copyStart = DispatchTime.now().uptimeNanoseconds
+        let rows = try await pool.withConnection { connection in
+            try await connection.copyFrom(table: bulk.table, schema: "raw_copy", columns: bulk.columns, rows: load.bookingLoadRows())
+        }
+        let copyRate = Double(rows) / secondsSince(copyStart)
+        copyProgress.finish(done: rows)
+        try await pool.executeScript("drop schema raw_copy cascade")
+        return (raw.perSecond, copyRate)
+    }
+
+    static func recordTimings(_ rebuild: ProjectionRebuild.Report, _ context: BenchContext) {
+        let t = rebuild.timings
+        func s(_ value: Double) -> String { String(format: "%.1f s", value) }
+        context.record("rebuild seconds", String(format: "%.1f", rebuild.seconds))
+        context.record("rebuild load (fetch, decode, COPY overlapped)", s(t.load))
+        context.record("rebuild load: blocked on NATS fetch", s(t.fetchWait))
+        context.record("rebuild load: decoding + COPY rows (summed over batches)", s(t.decode))
+        context.record("rebuild load: blocked on COPY", s(t.writeWait))
+        context.record("rebuild finish (fold, indexes, occupancy)", s(t.finish))
+        context.record("rebuild catch-up and swap", s(t.catchUpAndSwap))
     }
 
     static var quietLogger: Logger {

@@ -40,20 +40,40 @@ public enum BookingReadModel {
         create index on \(schema).resources (floor_id) where not removed;
         create table \(schema).groups (group_id text primary key, site_id text not null, name text not null);
         create table \(schema).bookings (
-            booking_id text primary key, resource_id text not null, site_id text not null, person_id text not null, kind text not null,
+            booking_id text not null, resource_id text not null, site_id text not null, person_id text not null, kind text not null,
             start_at timestamptz not null, end_at timestamptz not null, attendees int not null, booker_time_zone text not null,
             status text not null, checked_in_at timestamptz, last_sequence bigint not null);
-        create index on \(schema).bookings (resource_id, start_at) where status in ('placed', 'checked_in');
-        create index on \(schema).bookings (person_id, start_at);
         create table \(schema).favourites (person_id text not null, resource_id text not null, site_id text not null,
             primary key (person_id, resource_id));
         create table \(schema).resource_policies (
             resource_id text primary key, site_id text not null, policy jsonb not null);
         create table \(schema).occupancy_by_day (
             resource_id text not null, site_id text not null, day date not null,
-            bookings int not null, attendees bigint not null, booked_minutes bigint not null,
-            primary key (resource_id, day));
-        create index on \(schema).occupancy_by_day (site_id, day);
+            bookings int not null, attendees bigint not null, booked_minutes bigint not null);
+        \(bulkTableIndexes(schema))
+        """
+    }
+
+    /// The keys and indexes of the two big tables, `bookings` and `occupancy_by_day`. A rebuild
+    /// drops them before filling the tables and builds them once afterwards, which is much
+    /// cheaper than keeping them up to date row by row. The names are those PostgreSQL gave the
+    /// same indexes when they were declared inline.
+    static func bulkTableIndexes(_ schema: String) -> String {
+        """
+        alter table \(schema).bookings add constraint bookings_pkey primary key (booking_id);
+        create index bookings_resource_id_start_at_idx on \(schema).bookings (resource_id, start_at) where status in ('placed', 'checked_in');
+        create index bookings_person_id_start_at_idx on \(schema).bookings (person_id, start_at);
+        alter table \(schema).occupancy_by_day add constraint occupancy_by_day_pkey primary key (resource_id, day);
+        create index occupancy_by_day_site_id_day_idx on \(schema).occupancy_by_day (site_id, day);
+        """
+    }
+
+    static func dropBulkTableIndexes(_ schema: String) -> String {
+        """
+        alter table \(schema).bookings drop constraint bookings_pkey;
+        drop index \(schema).bookings_resource_id_start_at_idx, \(schema).bookings_person_id_start_at_idx;
+        alter table \(schema).occupancy_by_day drop constraint occupancy_by_day_pkey;
+        drop index \(schema).occupancy_by_day_site_id_day_idx;
         """
     }
 

@@ -19,6 +19,7 @@ public func buildApplication(_ config: BookingWebConfiguration) async throws -> 
     BookingRoutes(sender: sender, queries: config.queries, maximumBodyBytes: config.maximumBodyBytes).register(on: api)
     QueryRoutes(queries: config.queries, now: config.now).register(on: api)
     AdminRoutes(sender: sender, maximumBodyBytes: config.maximumBodyBytes).register(on: api)
+    UtilisationRoutes(queries: config.queries, now: config.now).register(on: api)
     return Application(router: router, configuration: .init(address: .hostname(config.host, port: config.port), serverName: "almanac-booking-web"),
                        logger: config.logger)
 }

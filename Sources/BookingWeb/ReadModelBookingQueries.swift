@@ -81,6 +81,33 @@ public struct ReadModelBookingQueries: BookingQueries {
     }
 }
 
+extension ReadModelBookingQueries {
+    /// Booked minutes from `occupancy_by_day` (one row per resource and day), bookable minutes
+    /// from the site's opening hours and closures, no-shows from `bookings`.
+    public func utilisation(siteId: SiteID, period: UtilisationPeriod, now: Date) async throws -> SiteUtilisation? {
+        guard let state = try await readModel.siteState(siteId), let site = state.site else { return nil }
+        let clock = site.clock
+        let days = period.days(today: clock.localDate(of: now))
+        var openMinutes = 0
+        var day = days.lowerBound
+        while day <= days.upperBound {
+            openMinutes += site.openIntervals(on: day).reduce(0) { $0 + Int($1.upperBound.timeIntervalSince($1.lowerBound) / 60) }
+            day = day.adding(days: 1)
+        }
+        let booked = try await readModel.bookedUsage(site: siteId, from: days.lowerBound, through: days.upperBound)
+        let noShows = try await readModel.noShowsReleased(site: siteId, from: clock.startOfDay(days.lowerBound),
+                                                           to: clock.startOfDay(days.upperBound.adding(days: 1)))
+        func usage(_ kind: ResourceKind) -> KindUtilisation {
+            let resources = state.resources.values.filter { $0.kind == kind }.count
+            let used = booked[kind.rawValue]
+            return KindUtilisation(resources: resources, bookings: used?.bookings ?? 0, bookedMinutes: used?.bookedMinutes ?? 0,
+                                   bookableMinutes: resources * openMinutes)
+        }
+        return SiteUtilisation(siteId: siteId, period: period.rawValue, from: days.lowerBound, through: days.upperBound, timeZone: site.timeZone,
+                               desks: usage(.desk), rooms: usage(.room), parking: usage(.parkingSpace), noShowsReleased: noShows)
+    }
+}
+
 extension SiteSummary {
     init(_ site: BookingReadModelQueries.Site) {
         self.init(siteId: site.siteId, name: site.name, country: site.country, timeZone: site.timeZone)

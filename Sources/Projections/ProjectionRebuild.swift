@@ -34,6 +34,26 @@ public struct ProjectionRebuild: Sendable {
         public let events: UInt64
         public let lastSequence: UInt64
         public let seconds: Double
+        /// Where the time went, for profiling (`tools/bench projections` prints it).
+        public var timings = Timings()
+    }
+
+    /// Seconds spent per part of a rebuild. The load's parts overlap (the next fetch and the
+    /// previous COPY run while a batch is decoded), so the waits are what the loop was blocked on.
+    public struct Timings: Sendable, Equatable {
+        /// Reading and COPYing the stream, through the last chunk written.
+        public var load = 0.0
+        /// Blocked on NATS: waiting for a fetched batch.
+        public var fetchWait = 0.0
+        /// Decoding messages and building COPY rows, summed over the batches (which decode in
+        /// tasks of their own, at the same time as fetches and COPY).
+        public var decode = 0.0
+        /// Blocked on PostgreSQL: waiting for the previous chunk's COPY.
+        public var writeWait = 0.0
+        /// The bulk load's set-based `finish` (folding the load table, building indexes).
+        public var finish = 0.0
+        /// Catching up with the live stream and swapping the schemas in.
+        public var catchUpAndSwap = 0.0
     }
 
     public let projection: Projection
@@ -46,9 +66,11 @@ public struct ProjectionRebuild: Sendable {
     /// own ordered consumer and written with its own COPY: the load table is append-only and
     /// `finish` is set-based, so order does not matter there, and reading and decoding, the
     /// slowest part, spreads over the cores. Each reader needs a pooled connection and holds
-    /// its own buffers. One by default: on the shared 2-core machine two readers competed with
-    /// PostgreSQL for the cores (44k against 73-83k events/s for 1M events) and peaked at 188 MB.
-    public var readers = 1
+    /// its own buffers. Two by default: since batches decode off the fetch loop, a reader spends
+    /// most of its time waiting for its fetches (1M booking events: 15 s of 19 s), and two overlap
+    /// those waits (loading in 11 s, peak 112 MB). Those runs were on the shared 2-core machine
+    /// under different loads; when other builds saturate the cores two readers gain nothing.
+    public var readers = 2
 
     public init(projection: Projection, pool: PostgresPool, jetStream: JetStream, logger: Logger = Logger(label: "almanac.replay")) {
         self.projection = projection
@@ -91,6 +113,8 @@ public struct ProjectionRebuild: Sendable {
             .decodeColumn(Int64.self).map { UInt64($0) })
         var loaded = Counter(startedAt: started)
         var last: UInt64 = 0
+        var timings = Timings()
+        let loadStart = ContinuousClock.now
         if stopAt > 0 {
             let shared = SharedCounter(loaded, target: stopAt, progress: progress)
             let ranges = Self.ranges(through: stopAt, readers: projection.bulkLoad == nil || until != nil ? 1 : readers, minimum: chunkSize)
@@ -104,6 +128,9 @@ public struct ProjectionRebuild: Sendable {
                 return results
             }
             last = results.map(\.last).max() ?? 0
+            timings.fetchWait = results.map(\.fetchWait).reduce(0, +)
+            timings.decode = results.map(\.decode).reduce(0, +)
+            timings.writeWait = results.map(\.writeWait).reduce(0, +)
             loaded = shared.counter
             // Events the bulk path sends to `apply`, in stream order, after every reader is done.
             let deferred = results.flatMap(\.deferred).sorted { $0.sequence < $1.sequence }
@@ -115,15 +142,24 @@ public struct ProjectionRebuild: Sendable {
             }
             shared.report(sequence: last, force: true)
         }
+        timings.load = Self.seconds(since: loadStart)
+        let finishStart = ContinuousClock.now
         if let bulk = projection.bulkLoad { try await pool.executeScript(bulk.finish(quoted)) }
+        timings.finish = Self.seconds(since: finishStart)
 
         guard target == .swap else {
-            return Report(schema: schema, events: loaded.events, lastSequence: last, seconds: Self.seconds(since: started))
+            var report = Report(schema: schema, events: loaded.events, lastSequence: last, seconds: Self.seconds(since: started))
+            report.timings = timings
+            return report
         }
         // Catch up outside the lock first, so the swap itself holds the live projector back briefly.
+        let swapStart = ContinuousClock.now
         last = try await catchUp(schema: schema, after: last, skipping: skipped, counter: &loaded, progress: progress, in: nil)
         last = try await swap(schema: schema, after: last, skipping: skipped, counter: &loaded, progress: progress)
-        return Report(schema: projection.name, events: loaded.events, lastSequence: last, seconds: Self.seconds(since: started))
+        timings.catchUpAndSwap = Self.seconds(since: swapStart)
+        var report = Report(schema: projection.name, events: loaded.events, lastSequence: last, seconds: Self.seconds(since: started))
+        report.timings = timings
+        return report
     }
 
     struct Counter {
@@ -169,6 +205,14 @@ public struct ProjectionRebuild: Sendable {
     struct Loaded: Sendable {
         var last: UInt64
         var deferred: [RecordedEvent]
+        var fetchWait = 0.0
+        var decode = 0.0
+        var writeWait = 0.0
+
+        mutating func record(_ written: WrittenChunk) {
+            deferred += written.deferred
+            decode += written.decodeSeconds
+        }
     }
 
     /// `1...end` cut into at most `readers` contiguous ranges of at least `minimum` sequences.
@@ -205,23 +249,27 @@ public struct ProjectionRebuild: Sendable {
     }
 
     /// Events a fetch asks for: large enough that a request per batch costs little.
-    static let fetchSize = 1_000
+    static let fetchSize = 2_000
 
     private func load(from consumer: PullConsumer, into schema: String, start: UInt64, end: UInt64, until: Date?, skipping skipped: Set<UInt64>,
                       counter: SharedCounter) async throws -> Loaded {
         var loaded = Loaded(last: start - 1, deferred: [])
-        var pending: [RecordedEvent] = []
         var finished = false
         try await pool.withConnection { connection in
-            // The next batch is fetched and one chunk is written while a batch is decoded:
-            // NATS, the decoder and PostgreSQL work at the same time, with at most two chunks
-            // and two fetched batches in memory.
-            var writing: Task<[RecordedEvent], any Error>?
+            // A pipeline: the loop only fetches (with the next fetch in flight) and hands each
+            // batch to a task of its own that decodes it and builds its COPY rows, so decoding
+            // runs on every core while the writer COPYs the previous chunk on the connection.
+            // Chunks are written in fetch order; at most two chunks and a fetch are in memory.
+            var preparing: [Task<PreparedBatch, any Error>] = []
+            var preparedEvents = 0
+            var writing: Task<WrittenChunk, any Error>?
             var fetching: Task<[JetStreamMessage], any Error>?
             do {
                 while !finished {
                     let batch: [JetStreamMessage]
+                    let fetchStart = ContinuousClock.now
                     if let fetching { batch = try await fetching.value } else { batch = try await consumer.fetch(batch: Self.fetchSize, expires: .seconds(1)) }
+                    loaded.fetchWait += Self.seconds(since: fetchStart)
                     fetching = nil
                     // Nothing within a second, or the last message matching the filter: done.
                     let caughtUp = batch.isEmpty || batch.last?.message.pending == 0
@@ -229,58 +277,111 @@ public struct ProjectionRebuild: Sendable {
                         fetching = Task { try await consumer.fetch(batch: Self.fetchSize, expires: .seconds(1)) }
                     }
                     var read: UInt64 = 0
+                    var messages: [StreamMessage] = []
+                    messages.reserveCapacity(batch.count)
                     for fetched in batch {
                         let message = fetched.message
                         if message.sequence > end || (until.map { message.time > $0 } ?? false) { finished = true; break }
                         read += message.sequence - loaded.last
                         loaded.last = message.sequence
-                        if !skipped.contains(message.sequence) { pending.append(try decode(message)) }
+                        if !skipped.contains(message.sequence) { messages.append(message) }
+                    }
+                    if !messages.isEmpty {
+                        preparing.append(Task { [messages] in try prepare(messages) })
+                        preparedEvents += messages.count
                     }
                     if caughtUp || loaded.last >= end { finished = true }
-                    if pending.count >= chunkSize || (finished && !pending.isEmpty) {
-                        if let previous = try await writing?.value { loaded.deferred += previous }
-                        let chunk = pending
+                    if preparedEvents >= chunkSize || (finished && !preparing.isEmpty) {
+                        let writeStart = ContinuousClock.now
+                        if let previous = try await writing?.value { loaded.record(previous) }
+                        loaded.writeWait += Self.seconds(since: writeStart)
+                        let chunk = preparing
                         writing = Task { try await write(chunk, into: schema, connection: connection) }
-                        pending.removeAll(keepingCapacity: true)
-                        counter.add(events: UInt64(chunk.count), positions: read)
+                        preparing.removeAll(keepingCapacity: true)
+                        counter.add(events: UInt64(preparedEvents), positions: read)
+                        preparedEvents = 0
                     } else {
                         counter.add(events: 0, positions: read)
                     }
                 }
                 _ = await fetching?.result
-                if let previous = try await writing?.value { loaded.deferred += previous }
+                let writeStart = ContinuousClock.now
+                if let previous = try await writing?.value { loaded.record(previous) }
+                loaded.writeWait += Self.seconds(since: writeStart)
             } catch {
                 // Never leave a write running on the connection that goes back to the pool.
                 _ = await fetching?.result
                 _ = await writing?.result
+                for task in preparing { _ = await task.result }
                 throw error
             }
         }
         return loaded
     }
 
-    /// Writes a chunk: with a `BulkLoad`, COPY of its rows, returning the events it leaves to
-    /// `apply`; without, `apply` in a transaction.
-    private func write(_ events: [RecordedEvent], into schema: String, connection: PostgresConnection) async throws -> [RecordedEvent] {
-        guard !events.isEmpty else { return [] }
-        guard let bulk = projection.bulkLoad else {
-            try await connection.transaction { tx in
-                try await projection.apply(events, ProjectionTarget(connection: tx, schemaName: schema))
-            }
-            return []
-        }
-        var rows: [[any PostgresEncodable]] = []
-        rows.reserveCapacity(events.count)
+    /// One fetched batch made ready for the writer: with a `BulkLoad`, its COPY rows as text and
+    /// the events it leaves to `apply`; without, its events.
+    struct PreparedBatch: Sendable {
+        var textRows: [[String?]] = []
+        var events: [RecordedEvent] = []
+        var seconds = 0.0
+    }
+
+    /// What writing a chunk left: the events for `apply` after the load, and the time its
+    /// batches took to decode.
+    struct WrittenChunk: Sendable {
         var deferred: [RecordedEvent] = []
-        for event in events {
+        var decodeSeconds = 0.0
+    }
+
+    /// Decodes a batch and, with a `BulkLoad`, turns its events into COPY text rows (the
+    /// encoding that would otherwise run on the writer, one row at a time).
+    private func prepare(_ messages: [StreamMessage]) throws -> PreparedBatch {
+        let started = ContinuousClock.now
+        var prepared = PreparedBatch()
+        guard let bulk = projection.bulkLoad else {
+            prepared.events = try messages.map(decode)
+            prepared.seconds = Self.seconds(since: started)
+            return prepared
+        }
+        prepared.textRows.reserveCapacity(messages.count)
+        for message in messages {
+            let event = try decode(message)
+            let rows: [[any PostgresEncodable]]?
             do {
-                if let eventRows = try bulk.rows(event) { rows += eventRows } else { deferred.append(event) }
+                rows = try bulk.rows(event)
             } catch {
                 throw poison(event, reason: "\(error)")
             }
+            guard let rows else { prepared.events.append(event); continue }
+            for row in rows { prepared.textRows.append(row.map { $0.postgresText }) }
         }
-        if !rows.isEmpty { try await connection.copyFrom(table: bulk.table, schema: schema, columns: bulk.columns, rows: rows) }
-        return deferred
+        prepared.seconds = Self.seconds(since: started)
+        return prepared
+    }
+
+    /// Writes a chunk's batches in order: with a `BulkLoad`, one COPY of their rows; without,
+    /// `apply` of their events in a transaction.
+    private func write(_ batches: [Task<PreparedBatch, any Error>], into schema: String, connection: PostgresConnection) async throws -> WrittenChunk {
+        var prepared: [PreparedBatch] = []
+        prepared.reserveCapacity(batches.count)
+        for batch in batches { prepared.append(try await batch.value) }
+        var written = WrittenChunk(decodeSeconds: prepared.reduce(0) { $0 + $1.seconds })
+        guard let bulk = projection.bulkLoad else {
+            let events = prepared.flatMap(\.events)
+            if !events.isEmpty {
+                try await connection.transaction { tx in
+                    try await projection.apply(events, ProjectionTarget(connection: tx, schemaName: schema))
+                }
+            }
+            return written
+        }
+        written.deferred = prepared.flatMap(\.events)
+        if prepared.contains(where: { !$0.textRows.isEmpty }) {
+            try await connection.copyFrom(table: bulk.table, schema: schema, columns: bulk.columns, textRows: prepared.lazy.flatMap(\.textRows),
+                                          chunkSize: 256 * 1024)
+        }
+        return written
     }
 
     private func poison(_ event: RecordedEvent, reason: String) -> ProjectionError {

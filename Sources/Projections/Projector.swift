@@ -175,7 +175,7 @@ public final class Projector: Service, Sendable {
         // The next batch is fetched while the current one is applied, so NATS and PostgreSQL
         // work at the same time. A prefetched batch that is never applied is not acked; the
         // next activation recreates the consumer at the checkpoint anyway.
-        var prefetched: Task<[JetStreamMessage], any Error>?
+        var prefetched: Task<(messages: [JetStreamMessage], decoded: DecodedEvents), any Error>?
         do {
             while !Self.isStopping {
                 if ContinuousClock.now - renewedAt >= settings.lease.renewEvery {
@@ -188,15 +188,20 @@ public final class Projector: Service, Sendable {
                     renewedAt = .now
                 }
                 let messages: [JetStreamMessage]
+                var decoded = DecodedEvents()
                 if let prefetched {
-                    messages = try await prefetched.value
+                    (messages, decoded) = try await prefetched.value
                 } else {
                     messages = try await consumer.fetch(batch: settings.batchSize, expires: settings.fetchWait)
                 }
                 prefetched = nil
                 guard !messages.isEmpty else { continue }
-                prefetched = Task { [consumer, settings] in try await consumer.fetch(batch: settings.batchSize, expires: settings.fetchWait) }
-                if let poison = try await process(messages) {
+                // The next batch is decoded as well as fetched while this one is applied.
+                prefetched = Task { [consumer, settings, registry = projection.registry] in
+                    let next = try await consumer.fetch(batch: settings.batchSize, expires: settings.fetchWait)
+                    return (next, DecodedEvents(next.map(\.message), registry: registry))
+                }
+                if let poison = try await process(messages, decoded: decoded) {
                     _ = await prefetched?.result
                     prefetched = nil
                     try await recordPoison(poison)
@@ -217,11 +222,11 @@ public final class Projector: Service, Sendable {
     }
 
     /// Applies a fetched batch; returns the poison event if one is at fault.
-    func process(_ messages: [JetStreamMessage]) async throws -> PoisonEvent? {
+    func process(_ messages: [JetStreamMessage], decoded: DecodedEvents = DecodedEvents()) async throws -> PoisonEvent? {
         var attempt = 0
         while true {
             do {
-                try await applyInTransaction(messages.map(\.message))
+                try await applyInTransaction(messages.map(\.message), decoded: decoded)
                 for message in messages { try message.ack() }
                 return nil
             } catch let failure as EventFailure {
@@ -229,7 +234,7 @@ public final class Projector: Service, Sendable {
                 // Find the event at fault: apply one by one; the ones before it commit.
                 for message in messages {
                     do {
-                        try await applyInTransaction([message.message])
+                        try await applyInTransaction([message.message], decoded: decoded)
                         try message.ack()
                     } catch let single as EventFailure {
                         return single.poison
@@ -266,7 +271,7 @@ public final class Projector: Service, Sendable {
     /// PostgreSQL crash can only lose the newest batches as a whole, which the stream holds and
     /// the projector applies again from the checkpoint after reconnecting (`mayHaveLostCommits`).
     /// Not waiting for each batch's flush is worth more than any change to the SQL.
-    func applyInTransaction(_ messages: [StreamMessage]) async throws {
+    func applyInTransaction(_ messages: [StreamMessage], decoded: DecodedEvents = DecodedEvents()) async throws {
         try await pool.transaction { connection in
             let opening = try await connection.pipeline([
                 PostgresStatement("set local synchronous_commit = off"),
@@ -292,7 +297,7 @@ public final class Projector: Service, Sendable {
                     continue
                 }
                 do {
-                    events.append(try projection.registry.decode(message))
+                    events.append(try decoded[message] ?? projection.registry.decode(message))
                 } catch {
                     throw EventFailure(poison: poison(message, reason: "cannot decode: \(error)"))
                 }
@@ -378,5 +383,23 @@ public final class Projector: Service, Sendable {
     /// Sleeps, woken early by a graceful shutdown or cancellation.
     func pause(_ duration: Duration) async {
         try? await cancelWhenGracefulShutdown { try await Task.sleep(for: duration) }
+    }
+}
+
+/// Events decoded ahead of their transaction (while the batch before is applied), by stream
+/// sequence; a message missing here is decoded in the transaction as before. A failure is kept
+/// and thrown where the decode would have thrown, so skips and poison events work the same.
+struct DecodedEvents: Sendable {
+    private var results: [UInt64: Result<RecordedEvent, any Error>] = [:]
+
+    init() {}
+
+    init(_ messages: [StreamMessage], registry: EventTypeRegistry) {
+        results.reserveCapacity(messages.count)
+        for message in messages { results[message.sequence] = Result { try registry.decode(message) } }
+    }
+
+    subscript(message: StreamMessage) -> RecordedEvent? {
+        get throws { try results[message.sequence]?.get() }
     }
 }
