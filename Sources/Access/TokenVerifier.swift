@@ -11,11 +11,23 @@ import Logging
 public final class TokenVerifier: Sendable {
     public let configuration: TokenVerifierConfiguration
     private let keySet: IssuerKeySet
+    /// Tokens that verified before: a repeated token skips the signature check (see
+    /// `VerifiedTokenCache` for what bounds the trust).
+    let verified: VerifiedTokenCache
+    /// The time claims are checked against; tests move it.
+    let now: @Sendable () -> Date
 
     /// `http` fetches the discovery document and JWKS (an `HTTPClient` in production).
-    public init(configuration: TokenVerifierConfiguration, http: any HTTPExecuting, logger: Logger = Logger(label: "almanac.access")) {
+    public convenience init(configuration: TokenVerifierConfiguration, http: any HTTPExecuting, logger: Logger = Logger(label: "almanac.access")) {
+        self.init(configuration: configuration, http: http, logger: logger, now: Date.init)
+    }
+
+    init(configuration: TokenVerifierConfiguration, http: any HTTPExecuting, logger: Logger = Logger(label: "almanac.access"),
+         now: @escaping @Sendable () -> Date) {
         self.configuration = configuration
         self.keySet = IssuerKeySet(configuration: configuration, http: http, logger: logger)
+        self.verified = VerifiedTokenCache(capacity: configuration.verifiedTokenCacheSize, lifetime: configuration.verifiedTokenLifetime)
+        self.now = now
     }
 
     /// Verifies the token in an `Authorization` header value (`Bearer <token>`); nil or empty
@@ -36,6 +48,8 @@ public final class TokenVerifier: Sendable {
         guard let token, !token.isEmpty else {
             throw TokenVerificationError(.missingToken, "no bearer token was presented")
         }
+        let now = self.now()
+        if let principal = verified.principal(for: token, now: now) { return principal }
         let jws = try CompactJWS(token)
         let algorithm = try acceptedAlgorithm(jws.header.alg)
         guard let kid = jws.header.kid, !kid.isEmpty else {
@@ -50,8 +64,13 @@ public final class TokenVerifier: Sendable {
             throw TokenVerificationError(.badSignature, "the token's signature does not verify with the issuer's key \(kid.debugDescription)")
         }
         let claims = try TokenClaims.decode(jws.payload)
-        try check(claims, now: Date())
-        return claims.principal
+        try check(claims, now: now)
+        let principal = claims.principal
+        // check() refused a token without exp, so there is always one here.
+        if let exp = claims.exp {
+            verified.store(token, principal: principal, exp: exp, nbf: claims.nbf, leeway: configuration.leeway.secondsAsDouble, now: now)
+        }
+        return principal
     }
 
     /// JWKS documents fetched so far; lets tests and metrics see refreshes.
