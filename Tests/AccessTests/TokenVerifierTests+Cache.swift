@@ -97,6 +97,17 @@ final class ManualClock: Sendable {
         }
     }
 
+    @Test func givenSpacesAndTabsAroundTheHeaderAndToken_whenVerified_thenTheTokenIsFound() async throws {
+        try await withIssuer { issuer in
+            let token = try issuer.devIssuer.mintToken(for: "demo-otto")
+            let principal = try await issuer.verifier.verify(authorizationHeader: " \tBearer   \(token) \t")
+            #expect(principal.subject == "demo-otto")
+            #expect(TokenVerifier.trimmingSpaces(" \t \t"[...]) == "")
+            let error = await rejection { try await issuer.verifier.verify(authorizationHeader: "Bearer  \t ") }
+            #expect(error?.kind == .missingToken)
+        }
+    }
+
     @Test func givenNoCache_whenATokenVerifies_thenNothingIsRemembered() async throws {
         try await withIssuer(configure: { $0.verifiedTokenCacheSize = 0 }) { issuer in
             let token = try issuer.devIssuer.mintToken(for: "demo-ada")
