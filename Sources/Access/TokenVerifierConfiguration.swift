@@ -22,6 +22,12 @@ public struct TokenVerifierConfiguration: Sendable {
     public var maximumKeyAge: Duration
     /// Time allowed for each fetch of the discovery document or JWKS.
     public var fetchTimeout: Duration
+    /// How many verified tokens are remembered, so a token sent again is not checked again
+    /// (0: every request is verified in full). See `VerifiedTokenCache`.
+    public var verifiedTokenCacheSize: Int
+    /// The longest a remembered token is trusted without checking its signature again (its own
+    /// `exp` still applies): how long a key the issuer withdrew may keep working.
+    public var verifiedTokenLifetime: Duration
 
     public init(
         issuer: String,
@@ -30,7 +36,9 @@ public struct TokenVerifierConfiguration: Sendable {
         algorithms: Set<TokenAlgorithm> = Set(TokenAlgorithm.allCases),
         minimumRefreshInterval: Duration = .seconds(30),
         maximumKeyAge: Duration = .seconds(24 * 3600),
-        fetchTimeout: Duration = .seconds(10)
+        fetchTimeout: Duration = .seconds(10),
+        verifiedTokenCacheSize: Int = 10_000,
+        verifiedTokenLifetime: Duration = .seconds(300)
     ) {
         self.issuer = issuer
         self.audiences = audiences
@@ -39,6 +47,8 @@ public struct TokenVerifierConfiguration: Sendable {
         self.minimumRefreshInterval = minimumRefreshInterval
         self.maximumKeyAge = maximumKeyAge
         self.fetchTimeout = fetchTimeout
+        self.verifiedTokenCacheSize = verifiedTokenCacheSize
+        self.verifiedTokenLifetime = verifiedTokenLifetime
     }
 
     public init(issuer: String, audience: String) {

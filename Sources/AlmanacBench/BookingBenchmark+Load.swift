@@ -1,4 +1,6 @@
 import Booking
+import BookingService
+import CommandBus
 import EventStore
 import Foundation
 import HTTPClient
@@ -43,7 +45,9 @@ extension BookingStack {
             .init(name: "Idempotency-Key", value: UUID().uuidString),
             .init(name: "Content-Type", value: "application/json"),
         ]), body: Data(body.utf8))
+        let begin = DispatchTime.now().uptimeNanoseconds
         let answer = try await http.execute(request)
+        timings.record(answer, clientSeconds: secondsSince(begin))
         guard answer.status == 201 else {
             throw BenchError("POST /api/bookings answered \(answer.status): \(String(decoding: answer.body, as: UTF8.self))")
         }
@@ -66,7 +70,9 @@ extension BookingBenchmark {
         var rawStream = EventStoreBenchmark.bookingsLikeStream("BENCH_RAW", subjects: "raw.>")
         // The same replicas as BOOKINGS on the same servers, so raw pays what a booking pays.
         rawStream.replicas = mode.topology.replicas
-        try await jetStream.createOrUpdateStream(rawStream)
+        try await JetStreamSetUp.retrying("creating BENCH_RAW (\(mode.label))") {
+            try await JetStreamSetUp.patient(jetStream).createOrUpdateStream(rawStream)
+        }
         let payloadBytes = try BookingPlacedSample.sample(0).encoded().count
         context.record("raw message bytes", payloadBytes)
         let warmupSubjects = (0..<plan.resources).map { "raw.warmup.resource.r\($0)" }
@@ -79,6 +85,7 @@ extension BookingBenchmark {
         context.record("raw publishes per round, \(mode.label)", rawPerRound)
 
         var raw = EventStoreBenchmark.Totals(), placed = EventStoreBenchmark.Totals()
+        var placedCPU: (before: MachineCPU.Snapshot, after: MachineCPU.Snapshot, seconds: Double, bookings: Int)?
         for round in 1...plan.rounds {
             let phase = "\(mode.label) · round \(round)/\(plan.rounds)"
             let rawSubjects = (0..<plan.resources).map { "raw.r\(round).resource.r\($0)" }
@@ -96,19 +103,31 @@ extension BookingBenchmark {
             raw.add(operations: rawRun.messages, seconds: rawRun.seconds, cpuSeconds: rawCPU, latencies: rawRun.latencies)
 
             let httpProgress = context.progress("\(phase) · place over HTTP", total: nil, unit: "bookings")
+            stack.timings.record(true)
+            defer { stack.timings.record(false) }
+            let machineBefore = MachineCPU.snapshot()
             let (run, cpu) = try await ProcessCPUTime.measure {
                 try await TimedLoad.run(tasks: plan.clients, seconds: plan.secondsPerSide, progress: httpProgress) { task in
                     try await stack.placeOverHTTP(task: task)
                 }
             }
+            // The last round's: by then caches and connections are warm.
+            placedCPU = (machineBefore, MachineCPU.snapshot(), run.seconds, run.appends)
             httpProgress.finish(done: run.appends)
             placed.add(operations: run.appends, seconds: run.seconds, cpuSeconds: cpu, latencies: run.latencies)
         }
         context.record("bookings placed over HTTP (measured), \(mode.label)", placed.operations)
+        let grouping = stack.handler.groupCommit.statistics
+        context.record("group commit since start (seeding included), \(mode.label)",
+                       "\(grouping.commands) commands in \(grouping.groups) appends (\(String(format: "%.1f", Double(grouping.commands) / Double(max(grouping.groups, 1)))) per append), \(grouping.refusedGroups) groups refused")
         let rawLatency = LatencyStatistics(seconds: raw.latencies)
         let placedLatency = LatencyStatistics(seconds: placed.latencies)
         let group = "place booking over HTTP, \(plan.clients) clients, \(mode.label)"
-        return [
+        let lastRound = placedCPU.map { cpu in
+            MachineCPU.figures(from: cpu.before, to: cpu.after, seconds: cpu.seconds, operations: cpu.bookings,
+                               group: "who burns the CPU while placing over HTTP (last round), \(mode.label)", unit: "booking")
+        } ?? []
+        return lastRound + stack.timings.figures(group: "where an HTTP place spends its time (booking-web Server-Timing), \(plan.clients) clients, \(mode.label)") + [
             .compared("throughput", group: group, value: placed.perSecond, unit: "bookings/s", rawLimitName: "js_Publish",
                       rawLimit: raw.perSecond, higherIsBetter: true, ratioGoal: Self.throughputGoal),
             .compared("latency p50", group: group, value: placedLatency.p50, unit: "ms", rawLimitName: "js_Publish p50",

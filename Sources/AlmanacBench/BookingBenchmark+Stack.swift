@@ -35,12 +35,17 @@ struct BookingStack: Sendable {
     let bookers: [(person: String, token: String)]
     let resourceIds: [ResourceID]
     let slots: SlotPlanner
+    /// The Server-Timing layers of the measured HTTP bookings.
+    let timings = PlaceTimings()
 
     static func start(natsURL: String, admin: NATSConnection, plan: BookingBenchmark.Plan, context: BenchContext,
                       mode: BookingSetting) async throws -> BookingStack {
         var logger = Logger(label: "almanac.bench.booking")
         logger.logLevel = .warning
-        try await AlmanacStreams.ensure(on: admin.jetStream, replicas: mode.topology.replicas)
+        let setUp = JetStreamSetUp.patient(admin.jetStream)
+        try await JetStreamSetUp.retrying("creating the Almanac streams (\(mode.label))") {
+            try await AlmanacStreams.ensure(on: setUp, replicas: mode.topology.replicas)
+        }
         var connections: [NATSConnection] = []
         var serving: [Task<Void, any Error>] = []
         do {
@@ -48,7 +53,7 @@ struct BookingStack: Sendable {
             let handlerConnection = try await NATSConnection.connect(NATSConnectOptions(url: natsURL, name: "almanac-bench-booking"))
             connections.append(handlerConnection)
             let handlerStore = EventStore(jetStream: handlerConnection.jetStream, stream: AlmanacStreams.bookings, registry: AlmanacEventCatalog.registry)
-            let handler = BookingCommandHandler(store: handlerStore, logger: logger)
+            let handler = BookingCommandHandler(store: handlerStore, groupCommit: groupCommitSettings(context), logger: logger)
             let commandServer = try BookingCommandServer.make(connection: handlerConnection, handler: handler, logger: logger)
             try await handlerConnection.flush()
             serving.append(Task { try await commandServer.run() })
@@ -93,6 +98,22 @@ struct BookingStack: Sendable {
             connections.forEach { $0.close() }
             throw error
         }
+    }
+
+    /// The handler's group commit as `ALMANAC_BENCH_GROUP_COMMIT` asks: a number is the groups
+    /// in flight at once, `off` appends every command on its own as before group commit (for
+    /// before/after figures in the same conditions); unset, the handler's default.
+    static func groupCommitSettings(_ context: BenchContext) -> GroupCommit.Settings {
+        let given = ProcessInfo.processInfo.environment["ALMANAC_BENCH_GROUP_COMMIT"]
+        let settings: GroupCommit.Settings
+        switch given {
+        case nil: settings = .init()
+        // As many groups in flight as commands: none ever waits, so each goes alone.
+        case "off": settings = .init(maximumInFlight: .max)
+        case let text?: settings = .init(maximumInFlight: Int(text) ?? GroupCommit.Settings().maximumInFlight)
+        }
+        context.record("group commit (ALMANAC_BENCH_GROUP_COMMIT)", given == "off" ? "off" : "\(settings.maximumInFlight) groups in flight")
+        return settings
     }
 
     func stop() async {

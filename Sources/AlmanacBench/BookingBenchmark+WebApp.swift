@@ -22,11 +22,18 @@ func startBookingWeb(_ settings: BookingWebSettings, nats: NATSConnection, folde
         let pool = PostgresPool(PostgresConfiguration(conninfo: postgres.connectionString(database: "booking"), applicationName: "bench-booking-web"),
                                 size: settings.databasePoolSize + 2, logger: logger)
         _ = try await Migrator(directory: try ProjectionsBenchmark.migrations()).migrate(pool)
-        let projector = Projector(projection: try BookingReadModel.projection(), pool: pool, jetStream: nats.jetStream,
+        // The projector gives up for good when it cannot create its lease bucket at start, which
+        // a fresh cluster may refuse for a while: the bucket is made here first, tried again.
+        let jetStream = JetStreamSetUp.patient(nats.jetStream)
+        let lease = Projector.Settings().lease
+        _ = try await JetStreamSetUp.retrying("creating the projector lease bucket") {
+            try await jetStream.createKeyValue(.init(bucket: lease.bucket, history: 1, maxAge: lease.ttl))
+        }
+        let projector = Projector(projection: try BookingReadModel.projection(), pool: pool, jetStream: jetStream,
                                   instance: "bench", logger: logger)
         let watch = CheckpointWatch(pool: pool)
         let app = try await BookingWebServer.makeApplication(settings, nats: nats, pool: pool, watch: watch, logger: logger)
-        return Task {
+        let serving = Task {
             async let projecting: Void = projector.run()
             do {
                 try await app.run()
@@ -36,6 +43,21 @@ func startBookingWeb(_ settings: BookingWebSettings, nats: NATSConnection, folde
             await pool.close()
             await postgres.stop()
         }
+        // Accepted bookings wait for the projector; measuring before it is active would time
+        // every early request out (2 s) instead of measuring it.
+        let deadline = ContinuousClock.now + JetStreamSetUp.deadline
+        while projector.status != .active {
+            if case .failed(let reason) = projector.status {
+                serving.cancel()
+                throw BenchError("the booking projector failed to start: \(reason)")
+            }
+            guard ContinuousClock.now < deadline else {
+                serving.cancel()
+                throw BenchError("the booking projector was not active within \(JetStreamSetUp.deadline) (status \(projector.status))")
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return serving
     } catch {
         await postgres.stop()
         throw error

@@ -18,13 +18,17 @@ public struct BookingCommandHandler: Sendable {
     var resources: AggregateRepository<ResourceState> { aggregates.resources }
     var persons: AggregateRepository<PersonState> { aggregates.persons }
     let locks = AggregateLocks()
+    /// Commands decided at the same time on different aggregates are appended as one atomic
+    /// batch (see `GroupCommit`); the locks above keep two commands on one aggregate apart.
+    public let groupCommit: GroupCommit
     let now: @Sendable () -> Date
     let logger: Logger
 
-    public init(store: EventStore, aggregates: BookingAggregates? = nil, now: @escaping @Sendable () -> Date = Date.init,
-                logger: Logger = Logger(label: "almanac.booking")) {
+    public init(store: EventStore, aggregates: BookingAggregates? = nil, groupCommit: GroupCommit.Settings = .init(),
+                now: @escaping @Sendable () -> Date = Date.init, logger: Logger = Logger(label: "almanac.booking")) {
         self.store = store
         self.aggregates = aggregates ?? BookingAggregates(store: store)
+        self.groupCommit = GroupCommit(store: store, settings: groupCommit)
         self.now = now
         self.logger = logger
     }
@@ -127,8 +131,10 @@ public struct BookingCommandHandler: Sendable {
             EventStore.SubjectAppend(subject: try Self.subject(of: batch.aggregate), events: batch.events.map(\.payload),
                                      expecting: loaded[batch.aggregate]?.version.map { .sequence($0) } ?? .noStream)
         }
-        let result = try await store.append(appends, idempotencyKey: key,
-                                            metadata: EventMetadata(correlationId: correlationId, actor: "person:\(actor.personId)"))
+        // Still holding the locks of every aggregate it writes, so no command in its group
+        // shares one.
+        let result = try await groupCommit.append(appends, idempotencyKey: key,
+                                                  metadata: EventMetadata(correlationId: correlationId, actor: "person:\(actor.personId)"))
         try remember(batches, result: result, key: key)
         return .accepted(sequences: result.sequences, duplicate: result.isDuplicate)
     }

@@ -10,7 +10,12 @@ struct AuthenticationMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
+        let clock = ContinuousClock()
+        let start = clock.now
         context.principal = try await verifier.verify(authorizationHeader: request.headers[.authorization])
-        return try await next(request, context)
+        let verified = clock.now
+        var response = try await next(request, context)
+        ServerTiming.add([ServerTiming.entry("auth", verified - start), ServerTiming.entry("app", clock.now - start)], to: &response)
+        return response
     }
 }

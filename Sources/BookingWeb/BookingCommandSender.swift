@@ -24,15 +24,24 @@ struct BookingCommandSender: Sendable {
         let request = CommandRequest(name: name, idempotencyKey: command.idempotencyKey, actor: principal.subject,
                                      actorRoles: principal.roles.sorted().map(\.rawValue), actorGroups: principal.groups,
                                      correlationId: correlationId, body: body)
+        let clock = ContinuousClock()
+        let sent = clock.now
         let reply = try await client.send(request, timeout: timeout)
+        let answered = clock.now
         if let problem = reply.problem { throw problem }
         guard case .accepted(let sequences, let duplicate) = reply else { throw Problem.unavailable("unexpected reply") }
         var accepted = CommandAccepted(bookingId: bookingId, sequence: sequences.last, sequences: sequences, duplicate: duplicate)
-        guard let readYourWrites, let last = sequences.max() else { return try JSONBody.response(accepted, status: successStatus) }
+        guard let readYourWrites, let last = sequences.max() else {
+            var response = try JSONBody.response(accepted, status: successStatus)
+            ServerTiming.add([ServerTiming.entry("cmd", answered - sent)], to: &response)
+            return response
+        }
         let current = await readYourWrites.waitUntilVisible(last, logger: logger)
+        let visible = clock.now
         accepted.readModelCurrent = current
         var response = try JSONBody.response(accepted, status: successStatus)
         response.headers[HTTPField.Name(ReadYourWrites.headerName)!] = current ? "current" : "behind"
+        ServerTiming.add([ServerTiming.entry("cmd", answered - sent), ServerTiming.entry("ryw", visible - answered)], to: &response)
         return response
     }
 }

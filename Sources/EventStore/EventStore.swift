@@ -75,7 +75,7 @@ public struct EventStore: Sendable {
     /// "atomic publish batch contains duplicate message id".
     static let batchDuplicateMessageId = 10201
 
-    private func outboundMessages(_ appends: [SubjectAppend], idempotencyKey: String?, metadata: EventMetadata) throws -> [OutboundMessage] {
+    func outboundMessages(_ appends: [SubjectAppend], idempotencyKey: String?, metadata: EventMetadata) throws -> [OutboundMessage] {
         let total = appends.reduce(0) { $0 + $1.events.count }
         guard total > 0 else { throw EventStoreError.invalidAppend("nothing to append") }
         guard total <= JetStream.maximumBatchSize else {
