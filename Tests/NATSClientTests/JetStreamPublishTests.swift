@@ -133,13 +133,13 @@ struct JetStreamPublishTests {
         let js = nats.jetStream
         let stream = ScratchStream("ttl")
         try await js.createOrUpdateStream(stream.config())
-        // 3 s: long enough that the first look below happens before expiry even on a loaded
-        // machine, short enough to keep the test quick.
-        _ = try await js.publish(stream.subject("lease"), payload: .text("held"), options: .init(ttl: .seconds(3)))
+        // 10 s: long enough that the first look below happens before expiry even when the whole
+        // suite loads the two cores (3 s was not, once); the test waits for the expiry anyway.
+        _ = try await js.publish(stream.subject("lease"), payload: .text("held"), options: .init(ttl: .seconds(10)))
         _ = try await js.publish(stream.subject("kept"), payload: .text("kept"))
         #expect(try await js.lastMessage(stream: stream.name, subject: stream.subject("lease")) != nil)
         // Wait for the expiry itself (bounded), re-checking the condition.
-        let deadline = ContinuousClock.now + .seconds(30)
+        let deadline = ContinuousClock.now + .seconds(60)
         while try await js.lastMessage(stream: stream.name, subject: stream.subject("lease")) != nil, ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(100))
         }

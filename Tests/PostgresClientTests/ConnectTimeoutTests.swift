@@ -28,18 +28,17 @@ struct ConnectTimeoutTests {
         return (fd, Int(UInt16(bigEndian: address.sin_port)))
     }
 
-    @Test func silentServerTimesOutWithOneLine() async throws {
+    // Without the deadline this call never returns: the time limit catches that. How long the
+    // call takes beyond 300 ms measures how busy the machine's blocking-call threads are (the
+    // whole suite runs in parallel on two cores), not the deadline, so it is not asserted; the
+    // error text says the deadline, not the server, ended the attempt.
+    @Test(.timeLimit(.minutes(1))) func silentServerTimesOutWithOneLine() async throws {
         let (fd, port) = try silentListener()
         defer { close(fd) }
         let configuration = PostgresConfiguration(
             conninfo: "host=127.0.0.1 port=\(port) user=x dbname=x", connectTimeout: .milliseconds(300))
-        let clock = ContinuousClock()
-        let start = clock.now
         let error = await #expect(throws: PostgresClientError.self) { try await PostgresConnection.connect(configuration) }
         #expect(error?.kind == .unreachable)
         #expect(error?.description == "cannot reach PostgreSQL at 127.0.0.1:\(port): timed out after 300ms")
-        // Without the deadline this call never returns; the bound is loose because the whole
-        // suite runs in parallel on two cores.
-        #expect(clock.now - start < .seconds(20))
     }
 }
