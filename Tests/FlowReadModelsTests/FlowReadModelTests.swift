@@ -37,7 +37,7 @@ struct FlowReadModelTests {
         try await designer.saveDraft(try Self.flow(id: "retired", name: "Retired"), by: "ada")
         try await designer.publish("retired", by: "ada")
         try await designer.archive("retired", by: "carol")
-        let last = try #require(try await nats.jetStream.streamInfo(AlmanacStreams.flows).state.lastSequence)
+        let last = try await nats.jetStream.streamInfo(AlmanacStreams.flows).state.lastSequence
 
         let database = try await env.makeDatabase(prefix: "flowsmodel")
         let pool = PostgresPool(PostgresConfiguration(conninfo: database), size: 4)

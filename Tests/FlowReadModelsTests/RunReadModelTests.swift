@@ -91,7 +91,7 @@ struct RunReadModelTests {
         waiting.now += 240
         try await waiting.decide(.start(StartRun(runId: "run-e", flowVersion: 2, triggerKey: "button-e", triggerData: ["input": ["bookingId": "bk-2"]])))
         try await approval.decide(.cancel(reason: "not needed", by: "bob@example.com"))
-        let last = try #require(try await nats.jetStream.streamInfo(AlmanacStreams.runs).state.lastSequence)
+        let last = try await nats.jetStream.streamInfo(AlmanacStreams.runs).state.lastSequence
 
         let database = try await env.makeDatabase(prefix: "runsmodel")
         let pool = PostgresPool(PostgresConfiguration(conninfo: database), size: 4)
@@ -114,8 +114,10 @@ struct RunReadModelTests {
         #expect(try await queries.runs(flowId: "confirm", status: "completed").runs.map(\.runId) == ["run-a"])
         // Paging: two at a time, each page after the last one's cursor.
         let first = try await queries.runs(limit: 2)
-        let second = try await queries.runs(limit: 2, after: try #require(first.next))
-        let third = try await queries.runs(limit: 2, after: try #require(second.next))
+        let afterFirst: FlowRunQueries.Cursor = try #require(first.next)
+        let second = try await queries.runs(limit: 2, after: afterFirst)
+        let afterSecond: FlowRunQueries.Cursor = try #require(second.next)
+        let third = try await queries.runs(limit: 2, after: afterSecond)
         #expect((first.runs + second.runs + third.runs).map(\.runId) == all.runs.map(\.runId))
         #expect(third.next == nil)
         await #expect(throws: FlowRunQueryError.unknownStatus("done")) { try await queries.runs(status: "done") }
