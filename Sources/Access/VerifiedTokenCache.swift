@@ -54,10 +54,16 @@ final class VerifiedTokenCache: Sendable {
                           keptUntil: seconds + lifetime.secondsAsDouble)
         entries.withLock { entries in
             if entries.count >= capacity, entries[token] == nil {
-                // Full: drop what can no longer be served; if that frees nothing, start over
-                // (cheaper than tracking use order, and a miss only costs one verification).
+                // Full: drop what can no longer be served, then, if still above nine tenths,
+                // arbitrary entries down to nine tenths (a dictionary's order is its hash order,
+                // random per process). The room made lasts a tenth of the capacity of inserts,
+                // so the sweep is not paid on every insert, and most clients keep their entry
+                // (a miss costs one full verification).
                 entries = entries.filter { seconds <= $0.value.validUntil && seconds <= $0.value.keptUntil }
-                if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
+                let target = capacity - max(1, capacity / 10)
+                if entries.count > target {
+                    for key in Array(entries.keys.prefix(entries.count - target)) { entries[key] = nil }
+                }
             }
             entries[token] = entry
         }

@@ -105,11 +105,18 @@ public struct EventStore: Sendable {
         return messages
     }
 
-    /// Finds the stored copies of a retried batch by their message ids, reading each subject.
+    /// Finds the stored copies of a retried batch by their message ids, reading each subject
+    /// from just after the sequence the batch expected there (the copies can only be later),
+    /// so a duplicate on a long-lived subject does not read its whole history.
     private func sequences(of messages: [OutboundMessage]) async throws -> [UInt64] {
+        var readFrom: [String: UInt64] = [:]
+        for message in messages {
+            let start = (message.options.expectedLastSubjectSequence ?? 0) + 1
+            readFrom[message.subject] = max(readFrom[message.subject] ?? 1, start)
+        }
         var found: [String: UInt64] = [:]
-        for subject in Set(messages.map(\.subject)) {
-            for event in try await readRaw(subject: subject, from: 1) {
+        for (subject, start) in readFrom {
+            for event in try await readRaw(subject: subject, from: start) {
                 if let id = event.headers[EventEnvelope.Header.eventId] { found[id] = event.sequence }
             }
         }

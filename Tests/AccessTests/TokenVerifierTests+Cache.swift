@@ -97,6 +97,24 @@ final class ManualClock: Sendable {
         }
     }
 
+    @Test func givenACacheFullOfValidTokens_whenMoreVerify_thenMostEntriesStayAndTheSweepIsNotPaidOnEveryInsert() {
+        let cache = VerifiedTokenCache(capacity: 100, lifetime: .seconds(300))
+        let now = Date()
+        let principal = Principal(subject: "demo-ada")
+        for index in 0..<100 {
+            cache.store("token-\(index)", principal: principal, exp: now.timeIntervalSince1970 + 3600, nbf: nil, leeway: 60, now: now)
+        }
+        #expect(cache.count == 100)
+        // The 101st makes room down to nine tenths, then nine more fit without another sweep.
+        cache.store("token-100", principal: principal, exp: now.timeIntervalSince1970 + 3600, nbf: nil, leeway: 60, now: now)
+        #expect(cache.count == 91)
+        for index in 101..<110 {
+            cache.store("token-\(index)", principal: principal, exp: now.timeIntervalSince1970 + 3600, nbf: nil, leeway: 60, now: now)
+        }
+        #expect(cache.count == 100)
+        #expect(cache.principal(for: "token-109", now: now) == principal)
+    }
+
     @Test func givenSpacesAndTabsAroundTheHeaderAndToken_whenVerified_thenTheTokenIsFound() async throws {
         try await withIssuer { issuer in
             let token = try issuer.devIssuer.mintToken(for: "demo-otto")
