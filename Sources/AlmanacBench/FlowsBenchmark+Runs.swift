@@ -38,6 +38,9 @@ extension FlowsBenchmark {
                     var started = 0
                     try await withThrowingTaskGroup(of: Void.self) { starts in
                         for await _ in tokens {
+                            // A start is an atomic batch, and the server refuses more than a
+                            // few dozen batches open at once: starts go `startsAtOnce` at a time.
+                            if started >= Self.startsAtOnce { try await starts.next() }
                             let index = started
                             started += 1
                             starts.addTask {

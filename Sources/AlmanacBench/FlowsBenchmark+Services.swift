@@ -28,7 +28,7 @@ extension FlowsBenchmark {
                                                                         body: "Hello {{person.name}}, {{resource.name}} is booked for you.")))])
     static let threeStepFlow = FlowDefinition(
         id: "bench-three-steps", name: "Three events (bench)", trigger: .manual(ManualTrigger(label: "Go")),
-        steps: ["one", "two", "three"].map { FlowStep(id: $0, action: .publishEvent(PublishEventStep(eventType: "bench.\($0)", data: ["step": $0]))) })
+        steps: ["one", "two", "three"].map { FlowStep(id: $0, action: .publishEvent(PublishEventStep(eventType: "bench-\($0)", data: ["step": $0]))) })
 
     /// Starts the services for `body` and stops them after it, on every way out.
     static func withServices<T>(connection: NATSConnection, sink: SMTPSink, _ body: (Services) async throws -> T) async throws -> T {
@@ -46,7 +46,7 @@ extension FlowsBenchmark {
 
         var runtimeSettings = FlowRuntimeConfiguration()
         runtimeSettings.fetchWait = .milliseconds(100)
-        runtimeSettings.concurrency = 64
+        runtimeSettings.concurrency = runtimeConcurrency
         runtimeSettings.defaultSender = "noreply@almanac.bench"
         let http = try HTTPClient(logger: quietLogger)
         let smtp = SMTPTransport(configuration: SMTPConfiguration(url: URL(string: "smtp://127.0.0.1:\(sink.port)")!, requireTLS: false),

@@ -22,6 +22,12 @@ struct FlowsBenchmark: Benchmark {
     static let mailLatencyGoal = 0.1
     /// Completed runs/s at least 0.3 of the raw rate ÷ messages per run.
     static let runRateGoal = 0.3
+    /// Runs being started at once (each start is one atomic batch; see `measureRuns`).
+    static let startsAtOnce = 16
+    /// The runtime's jobs in hand at once: the `almanac flow-runtime` default. Each worker
+    /// blocks a thread of NATSClient's offload queue in its fetch, which the flow-control
+    /// consumers' fetches share; many more workers delay every hop of a run.
+    static let runtimeConcurrency = 4
 
     struct Plan {
         let bookings: Int
