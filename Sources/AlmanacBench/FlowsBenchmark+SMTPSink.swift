@@ -77,10 +77,10 @@ extension FlowsBenchmark {
             return (try? JSONDecoder().decode(Line.self, from: Data(json.utf8)))?.rcptTos.first
         }
 
-        /// The sink exits when its stdin closes.
-        func stop() {
+        /// The sink exits when its stdin closes; the wait for it runs on a thread of its own.
+        func stop() async {
             try? stdin.fileHandleForWriting.close()
-            process.waitUntilExit()
+            _ = try? await BlockingThread.run("almanac.bench.smtp-sink-exit") { [process] in process.waitUntilExit() }
         }
     }
 

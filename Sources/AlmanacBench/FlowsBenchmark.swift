@@ -62,10 +62,10 @@ struct FlowsBenchmark: Benchmark {
                     return mail + runs
                 }
             }
-            sink.stop()
+            await sink.stop()
             return figures
         } catch {
-            sink.stop()
+            await sink.stop()
             throw error
         }
     }
