@@ -102,7 +102,7 @@ let package = Package(
         .executableTarget(
             name: "AlmanacBench",
             dependencies: ["NATSClient", "EventStore", "LocalServers", "PostgresClient", "Projections", argumentParser, log,
-                           "Access", "AlmanacEvents", "Booking", "BookingReadModels", "BookingService", "BookingWeb", "CommandBus", "HTTPClient", hummingbird],
+                           "Access", "AlmanacEvents", "Booking", "BookingReadModels", "BookingService", "BookingWeb", "CommandBus", "HTTPClient", hummingbird, "FlowControl", "FlowRuntime", "FlowWork", "Flows", "Mail"],
             swiftSettings: settings
         ),
 

@@ -16,6 +16,7 @@ enum BenchmarkCatalog {
         EventJSONBenchmark(),
         BookingBenchmark(),
         AtomicBatchBenchmark(),
+        FlowsBenchmark(),
     ]
 
     static func select(_ names: [String]) throws -> [any Benchmark] {

@@ -16,6 +16,10 @@ public enum BookingEventExamples {
 
     public static let siteCreated = SiteCreated(siteId: "zurich", name: "Zürich Campus", country: "CH", timeZone: "Europe/Zurich",
                                                 openingHours: hours, policy: policy)
+    /// A site whose admins receive the weekly utilisation report (`{{site.adminEmails}}`).
+    public static let siteCreatedWithAdmins = SiteCreated(siteId: "basel", name: "Basel Office", country: "CH", timeZone: "Europe/Zurich",
+                                                          openingHours: hours, policy: policy,
+                                                          adminEmails: ["facilities.basel@almanac.example", "grace@almanac.example"])
     public static let openingHoursSet = SiteOpeningHoursSet(siteId: "zurich", openingHours: hours + [
         OpeningInterval(weekday: .saturday, opens: TimeOfDay("08:00")!, closes: TimeOfDay("24:00")!),
     ])
@@ -57,6 +61,12 @@ public enum BookingEventExamples {
     ]
     public static let placed = BookingPlaced(bookingId: "bk-7f3a", resourceId: "zh-desk-001", siteId: "zurich", personId: "ada",
                                              kind: .desk, start: start, end: end, attendees: 1, bookerTimeZone: "Europe/London")
+    /// As booking-web places it for a signed-in booker: with the contact flows mail
+    /// (`{{person.name}}`, `{{person.email}}`).
+    public static let placedWithContact = BookingPlaced(bookingId: "bk-8c21", resourceId: "zh-room-1", siteId: "zurich", personId: "ada",
+                                                        kind: .room, start: start, end: start.addingTimeInterval(3600), attendees: 4,
+                                                        bookerTimeZone: "Europe/Zurich",
+                                                        contact: BookingContact(name: "Ada Lovelace", email: "ada@almanac.example"))
     public static let cancelled = [
         BookingCancelled(bookingId: "bk-7f3a", resourceId: "zh-desk-001", cancelledBy: "ada", reason: "Working from home"),
         BookingCancelled(bookingId: "bk-7f3a", resourceId: "zh-desk-001", cancelledBy: "demo-admin"),
@@ -79,14 +89,14 @@ public enum BookingEventExamples {
 extension BookingEventExamples {
     /// Every example, wrapped, in registration order.
     public static var all: [BookingEvent] {
-        [.siteCreated(siteCreated), .siteOpeningHoursSet(openingHoursSet), .siteClosureAdded(closureAdded),
+        [.siteCreated(siteCreated), .siteCreated(siteCreatedWithAdmins), .siteOpeningHoursSet(openingHoursSet), .siteClosureAdded(closureAdded),
          .siteClosureRemoved(closureRemoved), .sitePolicySet(sitePolicySet), .buildingAdded(buildingAdded), .floorAdded(floorAdded)]
             + resourcesAdded.map(BookingEvent.resourceAdded)
             + [.resourceUpdated(resourceUpdated), .resourceRemoved(resourceRemoved)]
             + resourcePoliciesSet.map(BookingEvent.resourcePolicySet)
             + [.groupDefined(groupDefined)]
             + resourcesRestricted.map(BookingEvent.resourceRestricted)
-            + [.bookingPlaced(placed)]
+            + [.bookingPlaced(placed), .bookingPlaced(placedWithContact)]
             + cancelled.map(BookingEvent.bookingCancelled)
             + [.bookingRescheduled(rescheduled), .bookingMovedOut(movedOut), .bookingMovedIn(movedIn), .bookingCheckedIn(checkedIn),
                .bookingReleasedAsNoShow(releasedAsNoShow), .personBookingAdded(personBookingAdded),
