@@ -22,6 +22,9 @@ public struct BookingFacts: Equatable, Sendable {
     public var movedFrom: ResourceID?
     /// Ids of this booking's events on the subject, in order (runs they started are derived from them).
     public var eventIds: [String] = []
+    /// Every start–end the booking has had, oldest first: a booking-time run started before a
+    /// reschedule is keyed by the due time of the times it had then.
+    public var timesHeld: [DateInterval] = []
 
     public init(bookingId: BookingID, resourceId: ResourceID) {
         self.bookingId = bookingId
@@ -43,6 +46,7 @@ public struct BookingFacts: Equatable, Sendable {
             bookerTimeZone = placed.bookerTimeZone
             contact = placed.contact
             status = .active
+            hold(placed.start, placed.end)
         case .bookingMovedIn(let moved):
             siteId = moved.siteId
             personId = moved.personId
@@ -53,9 +57,11 @@ public struct BookingFacts: Equatable, Sendable {
             bookerTimeZone = moved.bookerTimeZone
             movedFrom = moved.fromResourceId
             status = .active
+            hold(moved.start, moved.end)
         case .bookingRescheduled(let rescheduled):
             start = rescheduled.start
             end = rescheduled.end
+            hold(rescheduled.start, rescheduled.end)
         case .bookingCancelled:
             status = .cancelled
         case .bookingReleasedAsNoShow:
@@ -70,6 +76,20 @@ public struct BookingFacts: Equatable, Sendable {
     }
 
     public var isKnown: Bool { start != nil }
+
+    mutating func hold(_ start: Date, _ end: Date) {
+        guard end >= start else { return }
+        let interval = DateInterval(start: start, end: end)
+        if !timesHeld.contains(interval) { timesHeld.append(interval) }
+    }
+
+    /// These facts with the booking at `interval` instead (for due times it used to have).
+    func holding(_ interval: DateInterval) -> BookingFacts {
+        var copy = self
+        copy.start = interval.start
+        copy.end = interval.end
+        return copy
+    }
 }
 
 extension BookingEvent {

@@ -18,8 +18,11 @@ extension FlowControl {
         let live = await flows.live()
         // The booking as of this event: a later check-in or cancellation must not leak into a
         // run triggered by an earlier event.
-        let facts = try await bookingFacts(bookingId, resourceId: String(recorded.subject.split(separator: ".").last ?? ""), upTo: recorded.sequence)
-        let site = facts.siteId.isEmpty ? nil : try? await aggregates.site(facts.siteId)
+        let resourceId = String(recorded.subject.split(separator: ".").last ?? "")
+        let facts = try await bookingFacts(bookingId, resourceId: resourceId, upTo: recorded.sequence)
+        // A site that cannot be read now (NATS busy) is an error, so the message comes again,
+        // rather than a run started once with blank site fields.
+        let site = facts.siteId.isEmpty ? nil : try await aggregates.site(facts.siteId)
 
         if BookingTriggerEvents.all.contains(recorded.envelope.type) {
             let data = TriggerData.merge(common(), TriggerData.booking(facts, site: site), eventData(recorded, body: message.message.payload))
@@ -43,9 +46,13 @@ extension FlowControl {
 
         switch event {
         case .bookingPlaced, .bookingRescheduled, .bookingMovedIn:
-            try await armBookingTimers(facts, live: live)
+            // Timers follow the booking as it is now, not as it was at this event: a late or
+            // redelivered `placed` after a reschedule must not set the old due time again, and one
+            // after a cancellation or move away sets nothing (`armBookingTimers` wants it active).
+            try await armBookingTimers(try await bookingFacts(bookingId, resourceId: resourceId), live: live)
         case .bookingCancelled, .bookingReleasedAsNoShow:
-            try await disarmBookingTimers(facts, reason: "booking \(bookingId) was \(facts.status == .cancelled ? "cancelled" : "released")",
+            try await disarmBookingTimers(facts, cancellation: recorded.envelope,
+                                          reason: "booking \(bookingId) was \(facts.status == .cancelled ? "cancelled" : "released")",
                                           by: recorded.envelope.actor ?? configuration.actor)
         default:
             // `moved_out` changes nothing: the `moved_in` of the same batch replaces the timers.
@@ -109,43 +116,48 @@ extension FlowControl {
     }
 
     /// A cancelled (or released) booking: its timers are removed, so its pending timed runs
-    /// never start, and its runs that are still waiting are cancelled.
-    func disarmBookingTimers(_ facts: BookingFacts, reason: String, by actor: String) async throws {
+    /// never start, and every run of it still going that was triggered before the cancellation
+    /// is cancelled (waiting, in a step, or in a retry's backoff: a reminder after the wait of a
+    /// cancelled booking is noise). Not cancelled: runs the cancellation itself triggered (a
+    /// "booking cancelled" notice) and the run whose booking command this is (the no-show
+    /// release goes on to tell the booker); `facts` are as of the cancellation.
+    func disarmBookingTimers(_ facts: BookingFacts, cancellation: EventEnvelope, reason: String, by actor: String) async throws {
         for flowId in await flows.allFlowIds() {
             guard let published = await flows.versions(of: flowId).first else { continue }
             if case .bookingTime = published.definition.trigger {
                 try await removeSchedule(on: TimerSubjects.booking(flowId: flowId, bookingId: facts.bookingId))
             }
         }
-        for subject in await candidateRunSubjects(of: facts) {
+        for subject in await candidateRunSubjects(of: facts, triggeredBefore: cancellation.eventId) {
             let run = try await loadRun(subject)
-            guard run.state.status == .running, let current = run.state.currentStepId,
-                  let status = run.state.steps[current]?.status else { continue }
-            let kind = (try await definition(run.state.flowId, version: run.state.flowVersion))?.step(current)?.action.kind
-            // Waiting = at a wait or an approval; a step the runtime is doing finishes normally.
-            guard kind == .wait || status == .awaitingApproval else { continue }
+            guard run.state.status == .running, run.state.runId != cancellation.correlationId else { continue }
             try await decideOnRun(subject, .cancel(reason: reason, by: actor), idempotencyKey: "cancel/\(run.state.runId)")
-            logger.info("waiting run cancelled", metadata: ["run": "\(run.state.runId)", "reason": "\(reason)"])
+            logger.info("run of a cancelled booking cancelled", metadata: ["run": "\(run.state.runId)", "reason": "\(reason)"])
         }
     }
 
-    /// The run subjects this booking can have started: one per (flow version, booking event) of
-    /// booking-event flows and one per (flow version, due time) of booking-time flows. Derived,
-    /// not looked up, because run ids are derived from their triggers.
-    func candidateRunSubjects(of facts: BookingFacts) async -> [String] {
+    /// The run subjects this booking can have started before its event `eventId`: one per
+    /// (flow version, earlier booking event) of booking-event flows and one per (flow version,
+    /// due time of every start–end the booking has had) of booking-time flows. Derived, not
+    /// looked up, because run ids are derived from their triggers.
+    func candidateRunSubjects(of facts: BookingFacts, triggeredBefore eventId: String) async -> [String] {
         var subjects: [String] = []
-        let data = TriggerData.booking(facts, site: nil)
+        let earlierEvents = facts.eventIds.prefix { $0 != eventId }
+        let heldData = facts.timesHeld.map { TriggerData.booking(facts.holding($0), site: nil) }
         for flowId in await flows.allFlowIds() {
             for published in await flows.versions(of: flowId) {
                 switch published.definition.trigger {
                 case .bookingEvent:
-                    for eventId in facts.eventIds {
+                    for eventId in earlierEvents {
                         subjects.append(WorkSubjects.run(flowId: flowId, runId: RunIdentity.runId(flowId: flowId, flowVersion: published.version, triggerKey: eventId)))
                     }
                 case .bookingTime(let trigger):
-                    guard let dueAt = trigger.dueAt(for: data) else { continue }
-                    let key = RunIdentity.timerKey(bookingId: facts.bookingId, dueAt: dueAt)
-                    subjects.append(WorkSubjects.run(flowId: flowId, runId: RunIdentity.runId(flowId: flowId, flowVersion: published.version, triggerKey: key)))
+                    var dueTimes: Set<Date> = []
+                    for data in heldData {
+                        guard let dueAt = trigger.dueAt(for: data), dueTimes.insert(dueAt).inserted else { continue }
+                        let key = RunIdentity.timerKey(bookingId: facts.bookingId, dueAt: dueAt)
+                        subjects.append(WorkSubjects.run(flowId: flowId, runId: RunIdentity.runId(flowId: flowId, flowVersion: published.version, triggerKey: key)))
+                    }
                 default:
                     continue
                 }

@@ -29,7 +29,7 @@ extension FlowControl {
         let schedule: FlowValue = ["schedule": ["scheduledFor": .string(instant), "timeZone": .string(trigger.timeZone)]]
         if trigger.forEach == "site" {
             for siteId in try await siteIds() {
-                let site = try? await aggregates.site(siteId)
+                let site = try await aggregates.site(siteId)
                 let admins = try await siteAdmins.emails(of: siteId, subject: try BookingSubjects.site(siteId))
                 let data = TriggerData.merge(common(), schedule, ["site": TriggerData.site(site, id: siteId, adminEmails: admins)])
                 _ = try await startRun(published.definition, version: published.version, triggerKey: "\(instant)/\(siteId)", data: data)

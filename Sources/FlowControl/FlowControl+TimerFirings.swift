@@ -48,11 +48,22 @@ extension FlowControl {
         }
         let facts = try await bookingFacts(bookingId, resourceId: resourceId)
         guard facts.status == .active else { return }
-        let site = facts.siteId.isEmpty ? nil : try? await aggregates.site(facts.siteId)
+        let site = facts.siteId.isEmpty ? nil : try await aggregates.site(facts.siteId)
         let bookingData = TriggerData.booking(facts, site: site)
-        // Rescheduled since this timer was set (and its replacement not yet in place): the due
-        // time this timer is for no longer exists.
-        guard let dueAt = trigger.dueAt(for: bookingData), abs(dueAt.timeIntervalSince(firing.dueAt)) < 1 else { return }
+        guard let dueAt = trigger.dueAt(for: bookingData) else { return }
+        if abs(dueAt.timeIntervalSince(firing.dueAt)) >= 1 {
+            // The due time this timer was set for no longer exists: the booking was rescheduled
+            // (its replacement timer not yet in place) or a new version of the flow has another
+            // offset. Dropping it would lose the run, so the timer is set again for the due time
+            // as it is now; one that has passed while the booking is still on starts the run now
+            // (the key is the due time, so the replacement timer starts nothing twice).
+            if dueAt > now() {
+                try await schedule(TimerFiring(kind: .booking, flowId: firing.flowId, dueAt: dueAt, bookingId: bookingId, resourceId: resourceId),
+                                   on: TimerSubjects.booking(flowId: firing.flowId, bookingId: bookingId))
+                return
+            }
+            guard let end = facts.end, end > now() else { return }
+        }
         let data = TriggerData.merge(common(), bookingData, ["timer": ["dueAt": .string(FlowTime.format(dueAt))]])
         do {
             guard try trigger.passes(data: data, now: now()) else {

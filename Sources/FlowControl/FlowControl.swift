@@ -155,6 +155,10 @@ public final class FlowControl: Service {
             }
             for message in messages {
                 let deliveries = Int(message.message.deliveries ?? 1)
+                // The batch is handled one message at a time: the later ones' ack-wait started at
+                // the fetch, so each says "in progress" as its turn comes, or under load another
+                // replica gets it again while this one is still on its way to it.
+                try? message.inProgress()
                 do {
                     switch try await handle(message) {
                     case .ack:

@@ -49,7 +49,7 @@ extension FlowRuntime {
     func process(_ job: StepJob, message: JetStreamMessage, deliveries: Int, log: Logger) async throws {
         guard let step = job.step else { return }
         // 1. The run must be at this attempt: record that the runtime took it.
-        guard let history = try await recordStart(job, inputs: step.traceInputs(over:), log: log) else { return }
+        guard let history = try await recordStart(job, deliveries: deliveries, inputs: step.traceInputs(over:), log: log) else { return }
 
         // 2. Run it, unless the job has been delivered so often that this is the last chance
         //    to record anything (it killed its runtime each time).
@@ -102,13 +102,21 @@ extension FlowRuntime {
 
     /// Appends `run.step_started` with the time and the step's inputs as the trace shows them
     /// (or finds it there: a redelivery). Nil when the run is not at this attempt any more, after
-    /// repairing a lost retry job.
-    func recordStart(_ job: StepJob, inputs: (FlowValue) -> FlowValue, log: Logger) async throws -> RunHistory? {
+    /// repairing a lost retry job, and when the attempt is running already but this message is
+    /// on its first delivery: then it is a second copy of the job (published again after the
+    /// WORK dedupe window), and the copy that started the attempt runs it, not this one.
+    func recordStart(_ job: StepJob, deliveries: Int, inputs: (FlowValue) -> FlowValue, log: Logger) async throws -> RunHistory? {
         for _ in 0..<Self.appendAttempts {
             let history = try await RunHistory.load(store, subject: job.runSubject)
             switch RunDecider.decide(.stepStarted(stepId: job.stepId, attempt: job.attempt), history.state, decisionContext(job)) {
             case .success(let decided):
-                if decided.isEmpty { return history }
+                if decided.isEmpty {
+                    guard deliveries > 1 else {
+                        log.notice("job skipped: a copy of it started this attempt already")
+                        return nil
+                    }
+                    return history
+                }
                 let shown = secrets.redact(inputs(history.state.data))
                 let events = decided.map { $0.stampingStart(stepId: job.stepId, attempt: job.attempt, at: Date(), inputs: shown) }
                 do {

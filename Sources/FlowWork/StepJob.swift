@@ -18,12 +18,14 @@ import Foundation
 //                        first, then what the run decider adds, numbered from 0)
 //   dead letter          `dead/<runId>/<stepId>/<attempt>`
 //
-// Who publishes jobs: flow-control, for every `run.step_scheduled` of a runtime step kind (now,
-// or at `runAt` through a message schedule). The runtime appends the whole decision of
-// `RunDecider` after an attempt (outcome plus the next `run.step_scheduled`, `run.completed` or
-// `run.failed`) and itself publishes the next attempt's job after a `run.step_retry_scheduled`,
-// with `notBefore` = the retry's `runAt` (it naks a job that arrives early with the remaining
-// delay). Flow-control may publish the same retry job too: the message id keeps it once.
+// Who publishes jobs: flow-control, for every `run.step_scheduled` of a runtime step kind, at
+// once (no message schedule: a job with a later start carries `notBefore` and waits in WORK).
+// The runtime appends the whole decision of `RunDecider` after an attempt (outcome plus the next
+// `run.step_scheduled`, `run.completed` or `run.failed`) and itself publishes the next attempt's
+// job after a `run.step_retry_scheduled`, with `notBefore` = the retry's `runAt` (it naks a job
+// that arrives early with the remaining delay). Flow-control may publish the same retry job too:
+// the message id keeps it once within the dedupe window; a copy that arrives later finds the
+// attempt running and is skipped unless it is itself a redelivery (`FlowRuntime.recordStart`).
 //
 // The job carries the pinned flow version whole, so the runtime decides with the very
 // definition the run started with, and reads the run's data (to render the step's templates)
