@@ -10,8 +10,14 @@ extension FlowControl {
         // `@at` has second precision: round up so a timer never fires before its time.
         let at = Date(timeIntervalSince1970: firing.dueAt.timeIntervalSince1970.rounded(.up))
         _ = try await jetStream.publish(subject, payload: try firing.encoded(),
-                                        options: PublishOptions(schedule: MessageSchedule(at: at, target: TimerSubjects.fired(firing.kind))))
+                                        options: PublishOptions(schedule: MessageSchedule(at: at, target: TimerSubjects.fired(firing.kind),
+                                                                                          firedMessageTTL: Self.firedTimerTTL)))
     }
+
+    /// How long a fired timer stays in SCHEDULES: flow-control takes it within moments, so this
+    /// only bounds the stream (without it every firing stays forever); a week covers any
+    /// outage of flow-control an operator would let pass.
+    static let firedTimerTTL: Duration = .seconds(7 * 24 * 3600)
 
     /// Removes the schedule on `subject` (nothing happens if there is none).
     func removeSchedule(on subject: String) async throws {

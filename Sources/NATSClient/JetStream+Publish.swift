@@ -52,6 +52,9 @@ public struct PublishOptions: Sendable, Equatable {
         if let schedule {
             headers["Nats-Schedule"] = "@at \(schedule.at.rfc3339UTC)"
             headers["Nats-Schedule-Target"] = schedule.target
+            // ADR-51: the server puts this as `Nats-TTL` on the message it publishes to the
+            // target (the stream needs `allow_msg_ttl`), so fired messages do not pile up.
+            if let ttl = schedule.firedMessageTTL { headers["Nats-Schedule-TTL"] = "\(max(1, ttl.components.seconds))s" }
         }
     }
 }
@@ -60,10 +63,14 @@ public struct PublishOptions: Sendable, Equatable {
 public struct MessageSchedule: Sendable, Equatable {
     public var at: Date
     public var target: String
+    /// How long the message published to `target` is kept (`Nats-Schedule-TTL`); `nil`: as the
+    /// stream keeps messages.
+    public var firedMessageTTL: Duration?
 
-    public init(at: Date, target: String) {
+    public init(at: Date, target: String, firedMessageTTL: Duration? = nil) {
         self.at = at
         self.target = target
+        self.firedMessageTTL = firedMessageTTL
     }
 }
 

@@ -119,11 +119,14 @@ struct JetStreamPublishTests {
         let reader = try await OrderedConsumer.start(js, stream: stream.name, filter: target, mode: .live)
         defer { reader.stop() }
         _ = try await js.publish(stream.subject("schedules.t1"), payload: .text("ring"),
-                                 options: .init(schedule: MessageSchedule(at: Date().addingTimeInterval(1), target: target)))
+                                 options: .init(schedule: MessageSchedule(at: Date().addingTimeInterval(1), target: target,
+                                                                          firedMessageTTL: .seconds(3600))))
         var iterator = reader.makeAsyncIterator()
         let fired = try #require(try await iterator.next()?.first)
         #expect(fired.subject == target)
         #expect(fired.payload == .text("ring"))
+        // The fired copy expires on its own (the schedule's TTL became its Nats-TTL).
+        #expect(fired.headers["Nats-TTL"] == "3600s")
     }
 
     @Test("a message with a TTL disappears after it; one without stays")
