@@ -71,6 +71,7 @@ struct ProjectionsBenchmark: Benchmark {
             running.cancel()
             _ = await running.result
             incrementalProgress.finish(done: count)
+            Self.recordTimings(projector.timings, context)
 
             // The rebuild, swapped in over the incremental tables.
             PeakMemory.reset()
@@ -130,6 +131,18 @@ struct ProjectionsBenchmark: Benchmark {
         context.record("rebuild load: blocked on COPY", s(t.writeWait))
         context.record("rebuild finish (fold, indexes, occupancy)", s(t.finish))
         context.record("rebuild catch-up and swap", s(t.catchUpAndSwap))
+    }
+
+    static func recordTimings(_ t: Projector.Timings, _ context: BenchContext) {
+        func s(_ value: Double) -> String {
+            String(format: "%.1f s (%.1f ms a batch)", value, t.batches == 0 ? 0 : value * 1000 / Double(t.batches))
+        }
+        context.record("incremental batches (events)", "\(t.batches) (\(t.events))")
+        context.record("incremental: blocked on NATS fetch + decode", s(t.fetchWait))
+        context.record("incremental: open transaction, lock checkpoint", s(t.open))
+        context.record("incremental: apply (stage with COPY, set-based SQL)", s(t.apply))
+        context.record("incremental: checkpoint + commit", s(t.commit))
+        context.record("incremental: ack", s(t.ack))
     }
 
     static var quietLogger: Logger {

@@ -49,6 +49,7 @@ public final class Projector: Service, Sendable {
     let settings: Settings
     let logger: Logger
     private let currentStatus = LockedValue<Status>(.starting)
+    let recordedTimings = LockedValue(Timings())
 
     public init(projection: Projection, pool: PostgresPool, jetStream: JetStream, instance: String = Projector.defaultInstanceName(),
                 settings: Settings = .init(), logger: Logger = Logger(label: "almanac.projector")) {
@@ -162,7 +163,9 @@ public final class Projector: Service, Sendable {
         try await jetStream.createOrUpdateConsumer(stream: projection.stream, ConsumerConfig(
             durableName: projection.consumerName, description: "projection \(projection.name)",
             deliverPolicy: start <= 1 ? .all : .byStartSequence, optStartSeq: start <= 1 ? nil : start,
-            ackPolicy: .explicit, ackWait: settings.ackWait, filterSubjects: [projection.filter],
+            // Ack-all: the checkpoint covers everything up to a batch's last event, and so does
+            // one ack of that event (5,000 acks a batch cost as much as committing it).
+            ackPolicy: .all, ackWait: settings.ackWait, filterSubjects: [projection.filter],
             maxAckPending: settings.batchSize * 2))
         return try await PullConsumer.bind(jetStream, stream: projection.stream, consumer: projection.consumerName)
     }
@@ -189,12 +192,14 @@ public final class Projector: Service, Sendable {
                 }
                 let messages: [JetStreamMessage]
                 var decoded = DecodedEvents()
+                let waitStart = ContinuousClock.now
                 if let prefetched {
                     (messages, decoded) = try await prefetched.value
                 } else {
                     messages = try await consumer.fetch(batch: settings.batchSize, expires: settings.fetchWait)
                 }
                 prefetched = nil
+                record { $0.fetchWait += Self.seconds(since: waitStart) }
                 guard !messages.isEmpty else { continue }
                 // The next batch is decoded as well as fetched while this one is applied.
                 prefetched = Task { [consumer, settings, registry = projection.registry] in
@@ -227,7 +232,13 @@ public final class Projector: Service, Sendable {
         while true {
             do {
                 try await applyInTransaction(messages.map(\.message), decoded: decoded)
-                for message in messages { try message.ack() }
+                let ackStart = ContinuousClock.now
+                try messages.last?.ack()
+                record {
+                    $0.ack += Self.seconds(since: ackStart)
+                    $0.batches += 1
+                    $0.events += messages.count
+                }
                 return nil
             } catch let failure as EventFailure {
                 guard messages.count > 1 else { return failure.poison }
@@ -272,6 +283,16 @@ public final class Projector: Service, Sendable {
     /// the projector applies again from the checkpoint after reconnecting (`mayHaveLostCommits`).
     /// Not waiting for each batch's flush is worth more than any change to the SQL.
     func applyInTransaction(_ messages: [StreamMessage], decoded: DecodedEvents = DecodedEvents()) async throws {
+        let start = ContinuousClock.now
+        var opened = 0.0, applied = 0.0
+        defer {
+            let total = Self.seconds(since: start)
+            record {
+                $0.open += opened
+                $0.apply += applied
+                $0.commit += max(0, total - opened - applied)
+            }
+        }
         try await pool.transaction { connection in
             let opening = try await connection.pipeline([
                 PostgresStatement("set local synchronous_commit = off"),
@@ -284,6 +305,7 @@ public final class Projector: Service, Sendable {
             guard checkpoint.version == projection.version else {
                 throw ProjectionError.versionMismatch(projection: projection.name, database: checkpoint.version, code: projection.version)
             }
+            opened = Self.seconds(since: start)
             var events: [RecordedEvent] = []
             for message in messages where message.sequence > checkpoint.lastSequence {
                 if message.sequence == checkpoint.skipSequence {
@@ -302,6 +324,8 @@ public final class Projector: Service, Sendable {
                     throw EventFailure(poison: poison(message, reason: "cannot decode: \(error)"))
                 }
             }
+            let applyStart = ContinuousClock.now
+            defer { applied = Self.seconds(since: applyStart) }
             if !events.isEmpty {
                 do {
                     try await projection.apply(events, ProjectionTarget(connection: connection, schemaName: projection.name))
