@@ -214,31 +214,7 @@ struct FlowControlHarness {
 
     /// Follows RUNS until a run of `flowId` reaches `condition` (or fails after `timeout`).
     func waitForRun(of flowId: String, timeout: Duration = .seconds(60), until condition: @escaping @Sendable (RunState) -> Bool) async throws -> (subject: String, state: RunState) {
-        let subscription = try await runs.subscribe(filter: "runs.\(flowId).*", from: 1, mode: .live)
-        defer { subscription.stop() }
-        return try await withThrowingTaskGroup(of: (String, RunState)?.self) { group in
-            group.addTask {
-                var states: [String: RunState] = [:]
-                for try await batch in subscription {
-                    for recorded in batch {
-                        guard let event = RunEvent(payload: recorded.event) else { continue }
-                        let state = RunState.evolve(states[recorded.subject] ?? RunState(), event)
-                        states[recorded.subject] = state
-                        if condition(state) { return (recorded.subject, state) }
-                    }
-                }
-                return nil
-            }
-            group.addTask {
-                try await Task.sleep(for: timeout)
-                return nil
-            }
-            let first = try await group.next() ?? nil
-            group.cancelAll()
-            subscription.stop()
-            guard let (subject, state) = first else { throw HarnessError(description: "no run of \(flowId) reached the expected state within \(timeout)") }
-            return (subject, state)
-        }
+        try await waitForRunState(in: runs, of: flowId, timeout: timeout, until: condition)
     }
 
     /// Waits until `condition` holds, checking it every 100 ms (for state without notifications).
@@ -281,4 +257,35 @@ extension RunEvent {
         case .retried: "retried"
         }
     }
+}
+
+/// Follows RUNS until a run of `flowId` reaches `condition` (folding each run's events), or
+/// fails after `timeout`: the subject and state of that run. Every flow-control test waits so.
+func waitForRunState(in runs: EventStore, of flowId: String, timeout: Duration,
+                     until condition: @escaping @Sendable (RunState) -> Bool) async throws -> (subject: String, state: RunState) {
+        let subscription = try await runs.subscribe(filter: "runs.\(flowId).*", from: 1, mode: .live)
+        defer { subscription.stop() }
+        return try await withThrowingTaskGroup(of: (String, RunState)?.self) { group in
+            group.addTask {
+                var states: [String: RunState] = [:]
+                for try await batch in subscription {
+                    for recorded in batch {
+                        guard let event = RunEvent(payload: recorded.event) else { continue }
+                        let state = RunState.evolve(states[recorded.subject] ?? RunState(), event)
+                        states[recorded.subject] = state
+                        if condition(state) { return (recorded.subject, state) }
+                    }
+                }
+                return nil
+            }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                return nil
+            }
+            let first = try await group.next() ?? nil
+            group.cancelAll()
+            subscription.stop()
+            guard let (subject, state) = first else { throw HarnessError(description: "no run of \(flowId) reached the expected state within \(timeout)") }
+            return (subject, state)
+        }
 }

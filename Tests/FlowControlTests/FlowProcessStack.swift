@@ -153,30 +153,6 @@ final class FlowProcessStack {
     /// Follows the flow's runs until one reaches `condition`; its subject and state.
     func waitForRun(_ flowId: String, timeout: Duration = .seconds(90),
                     until condition: @escaping @Sendable (RunState) -> Bool) async throws -> (subject: String, state: RunState) {
-        let subscription = try await runs.subscribe(filter: "runs.\(flowId).*", from: 1, mode: .live)
-        defer { subscription.stop() }
-        return try await withThrowingTaskGroup(of: (String, RunState)?.self) { group in
-            group.addTask {
-                var states: [String: RunState] = [:]
-                for try await batch in subscription {
-                    for recorded in batch {
-                        guard let event = RunEvent(payload: recorded.event) else { continue }
-                        let state = RunState.evolve(states[recorded.subject] ?? RunState(), event)
-                        states[recorded.subject] = state
-                        if condition(state) { return (recorded.subject, state) }
-                    }
-                }
-                return nil
-            }
-            group.addTask {
-                try await Task.sleep(for: timeout)
-                return nil
-            }
-            let first = try await group.next() ?? nil
-            group.cancelAll()
-            subscription.stop()
-            guard let (subject, state) = first else { throw HarnessError(description: "no run of \(flowId) reached the expected state within \(timeout)") }
-            return (subject, state)
-        }
+        try await waitForRunState(in: runs, of: flowId, timeout: timeout, until: condition)
     }
 }
