@@ -21,8 +21,16 @@ public enum RunStart: Equatable, Sendable {
 
 extension FlowControl {
     /// Starts the run of `flow` v`version` for `triggerKey`, exactly once: the run id is derived
-    /// from the three and the first append expects an empty run subject.
+    /// from the three and the first append expects an empty run subject. A trigger that already
+    /// started a run on another version of the flow (redelivered after a new version was
+    /// published) starts nothing: one trigger, one run, on the version that was live first.
     func startRun(_ flow: FlowDefinition, version: Int, triggerKey: String, data: FlowValue, actor: String? = nil) async throws -> RunStart {
+        for other in await flows.versions(of: flow.id) where other.version != version {
+            let earlier = RunIdentity.runId(flowId: flow.id, flowVersion: other.version, triggerKey: triggerKey)
+            if try await runs.lastEvent(subject: WorkSubjects.run(flowId: flow.id, runId: earlier)) != nil {
+                return .alreadyStarted(runId: earlier)
+            }
+        }
         let runId = RunIdentity.runId(flowId: flow.id, flowVersion: version, triggerKey: triggerKey)
         let subject = WorkSubjects.run(flowId: flow.id, runId: runId)
         let start = StartRun(runId: runId, flowVersion: version, triggerKey: triggerKey, triggerData: data)

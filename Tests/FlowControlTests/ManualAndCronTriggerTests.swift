@@ -34,6 +34,26 @@ extension FlowControlSuites {
             }
         }
 
+        @Test func givenARunStartedOnVersion1_whenTheSameTriggerComesAgainAfterVersion2IsPublished_thenNoSecondRunStarts() async throws {
+            try await FlowControlHarness.with { harness in
+                try await harness.withServices { controls in
+                    try await harness.publishLive(Self.magicButton, on: controls[0])
+                    let actor = ManualActor(id: "edith", name: "Edith Clarke", email: "edith@almanac.example")
+                    let first = try await controls[0].startManualRun(flowId: "welcome-mail", input: ["email": "new@almanac.example"],
+                                                                     actor: actor, idempotencyKey: "press-1")
+                    guard case .started(let runId) = first else { Issue.record("not started: \(first)"); return }
+                    var edited = Self.magicButton
+                    edited.name = "Welcome mail, edited"
+                    try await harness.publishLive(edited, on: controls[0])
+                    // The same press again (a redelivered trigger) now meets version 2 as the live one.
+                    let again = try await controls[0].startManualRun(flowId: "welcome-mail", input: ["email": "new@almanac.example"],
+                                                                     actor: actor, idempotencyKey: "press-1")
+                    #expect(again == .alreadyStarted(runId: runId))
+                    #expect(try await harness.runSubjects(of: "welcome-mail").count == 1)
+                }
+            }
+        }
+
         @Test func givenAManualFlow_whenStartedWithBadInputs_thenATypedErrorNamesTheFieldAndNothingStarts() async throws {
             try await FlowControlHarness.with { harness in
                 try await harness.withServices { controls in
