@@ -6,29 +6,25 @@ import Projections
 
 extension BookingReadModel {
     /// Applies a batch in a fixed, small number of round trips whatever its size: the booking
-    /// events' rows (the same rows a rebuild loads, `loadRows`) are COPYed into a session-temporary
-    /// staging table, then one pipeline folds them per booking with the booking's current row
-    /// (`BatchStaging.foldSQL`) and writes `bookings` and `occupancy_by_day` set-based. Catalog
-    /// events are rare and go one by one, in order: they cut the batch into segments, each
-    /// staged and applied before the catalog event that follows it.
+    /// events are folded in memory into one entry per booking (`BookingFold`), the entries are
+    /// COPYed into a session-temporary staging table, then one pipeline merges them with the
+    /// bookings' current rows (`BatchStaging.foldSQL`) and writes `bookings` and
+    /// `occupancy_by_day` set-based. Catalog events are rare and go one by one, in order: they
+    /// cut the batch into segments, each staged and applied before the catalog event that follows it.
     @Sendable
     static func applyBatch(_ events: [RecordedEvent], to target: ProjectionTarget) async throws {
-        var staged: [[any PostgresEncodable]] = []
-        staged.reserveCapacity(events.count)
+        var fold = BookingFold()
         var segments = 0
         for recorded in events {
             guard let event = BookingEvent(payload: recorded.event) else { continue }
-            if let rows = loadRows(event, sequence: Int64(recorded.sequence)) {
-                staged += rows
-                continue
-            }
-            try await BatchStaging.apply(staged, segment: segments, target)
-            if !staged.isEmpty { segments += 1 }
-            staged.removeAll(keepingCapacity: true)
+            if fold.add(event, sequence: Int64(recorded.sequence)) { continue }
+            try await BatchStaging.apply(fold, segment: segments, target)
+            if !fold.isEmpty { segments += 1 }
+            fold.removeAll()
             try await apply(recorded, to: target)
             try await refreshPolicies(after: event, target)
         }
-        try await BatchStaging.apply(staged, segment: segments, target)
+        try await BatchStaging.apply(fold, segment: segments, target)
     }
 
     /// Keeps `resource_policies` (the site's policy with the resource's override laid over it,

@@ -3,7 +3,7 @@ import Projections
 
 /// The incremental path's set-based writes. Three session-temporary tables (created on first
 /// use by each pooled connection, emptied at every commit) hold one segment of a batch:
-/// `booking_batch` (the staged operations, the rebuild's `booking_load` rows), `booking_fold`
+/// `booking_batch` (the segment folded per booking, `BookingFold`), `booking_fold`
 /// (each touched booking before and after the segment) and `occupancy_delta` (what the segment
 /// changes per resource and site-local day). Parameters never grow with the batch, so nothing
 /// is parsed or planned per row, and each table is written once per segment.
@@ -12,16 +12,16 @@ enum BatchStaging {
     static let fold = "pg_temp.booking_fold"
     static let delta = "pg_temp.occupancy_delta"
 
-    /// Stages `rows` (in stream order) and applies them. `segment` > 0 means an earlier segment
-    /// of the same transaction left rows in the temporary tables.
-    static func apply(_ rows: [[any PostgresEncodable]], segment: Int, _ target: ProjectionTarget) async throws {
-        guard !rows.isEmpty else { return }
+    /// Stages the folded segment and applies it. `segment` > 0 means an earlier segment of the
+    /// same transaction left rows in the temporary tables.
+    static func apply(_ folded: BookingFold, segment: Int, _ target: ProjectionTarget) async throws {
+        guard !folded.isEmpty else { return }
         let db = target.connection
         var prepare = [PostgresStatement("set local client_min_messages = warning")]
         prepare += createSQL.map { PostgresStatement($0) }
         if segment > 0 { prepare.append(PostgresStatement("truncate \(batch), \(fold), \(delta)")) }
         _ = try await db.pipeline(prepare)
-        try await db.copyFrom(table: "booking_batch", schema: "pg_temp", columns: BookingReadModel.bulkLoad.columns, rows: rows)
+        try await db.copyFrom(table: "booking_batch", schema: "pg_temp", columns: BookingFold.columns, rows: folded.entries.lazy.map(BookingFold.row))
         let bookings = try target.table("bookings"), sites = try target.table("sites"), occupancy = try target.table("occupancy_by_day")
         _ = try await db.pipeline([
             PostgresStatement(foldSQL(bookings: bookings)),
@@ -59,9 +59,9 @@ enum BatchStaging {
     static let createSQL = [
         """
         create temp table if not exists booking_batch (
-            seq bigint not null, op text not null, booking_id text not null, resource_id text, site_id text, person_id text,
-            kind text, start_at timestamptz, end_at timestamptz, attendees int, booker_time_zone text, status text,
-            checked_in_at timestamptz) on commit delete rows
+            booking_id text not null, first_upsert_seq bigint, person_id text, kind text, booker_time_zone text,
+            resource_id text, site_id text, attendees int, start_at timestamptz, end_at timestamptz,
+            status text, status_seq bigint, checked_in_at timestamptz, checkin_seq bigint, last_sequence bigint not null) on commit delete rows
         """,
         """
         create temp table if not exists booking_fold (
@@ -79,16 +79,13 @@ enum BatchStaging {
         """,
     ]
 
-    /// Each touched booking as it was (`e`, absent for new ones) and as the segment leaves it,
-    /// which is what applying the operations one by one in stream order gives: an operation on
-    /// a booking that does not exist yet changes nothing, so for a new booking only operations
-    /// at or after its first upsert count. The first upsert inserts (who, kind, zone, 'placed');
-    /// later upserts (moves) change place, times and attendees; reschedules change times;
-    /// status changes and check-ins change the status; every operation sets `last_sequence`.
-    /// Same rules as the rebuild's `finishLoad`, with the current row as the starting point.
-    /// One grouping pass picks each field's first or last value; the current rows are looked up
-    /// by key with `= any(array(...))`, which the planner keeps on the primary key (a plain
-    /// `in (select ...)` over thousands of ids chose a scan of the whole table, 240 ms of 330).
+    /// Each touched booking as it was (`e`, absent for new ones) and as the segment leaves it:
+    /// the folded entry laid over the current row. For an existing booking every operation
+    /// counts; a new one exists only from its first placement or move-in, so its status and
+    /// check-in count only when they came after that (earlier ones changed nothing). Who, kind
+    /// and zone never change once a booking exists. The current rows are looked up by key with
+    /// `= any(array(...))`, which the planner keeps on the primary key (a plain `in (select ...)`
+    /// over thousands of ids chose a scan of the whole table).
     static func foldSQL(bookings: String) -> String {
         """
         insert into \(fold) (booking_id, existed, old_resource_id, old_site_id, old_start_at, old_end_at, old_attendees, old_active,
@@ -96,33 +93,19 @@ enum BatchStaging {
         with e as materialized (
             select b.booking_id, b.resource_id, b.site_id, b.person_id, b.kind, b.start_at, b.end_at, b.attendees, b.booker_time_zone,
                    b.status, b.checked_in_at
-              from \(bookings) b where b.booking_id = any (array(select distinct booking_id from \(batch)))),
-        n as (
-            select l.booking_id, max(l.seq) as seq,
-                   (array_agg(l.person_id order by l.seq) filter (where l.op = 'upsert'))[1] as person_id,
-                   (array_agg(l.kind order by l.seq) filter (where l.op = 'upsert'))[1] as kind,
-                   (array_agg(l.booker_time_zone order by l.seq) filter (where l.op = 'upsert'))[1] as booker_time_zone,
-                   (array_agg(l.resource_id order by l.seq desc) filter (where l.op = 'upsert'))[1] as resource_id,
-                   (array_agg(l.site_id order by l.seq desc) filter (where l.op = 'upsert'))[1] as site_id,
-                   (array_agg(l.attendees order by l.seq desc) filter (where l.op = 'upsert'))[1] as attendees,
-                   (array_agg(l.start_at order by l.seq desc) filter (where l.op in ('upsert', 'reschedule')))[1] as start_at,
-                   (array_agg(l.end_at order by l.seq desc) filter (where l.op in ('upsert', 'reschedule')))[1] as end_at,
-                   (array_agg(l.status order by l.seq desc) filter (where l.op in ('status', 'checkin')))[1] as status,
-                   (array_agg(l.checked_in_at order by l.seq desc) filter (where l.op = 'checkin'))[1] as checked_in_at,
-                   bool_or(l.op = 'checkin') as checked_in
-              from \(batch) l
-              left join e on e.booking_id = l.booking_id
-              left join (select booking_id, min(seq) as first_seq from \(batch) where op = 'upsert' group by booking_id) f
-                on f.booking_id = l.booking_id
-             where e.booking_id is not null or l.seq >= f.first_seq
-             group by l.booking_id)
+              from \(bookings) b where b.booking_id = any (array(select booking_id from \(batch))))
         select n.booking_id, e.booking_id is not null, e.resource_id, e.site_id, e.start_at, e.end_at, e.attendees,
                coalesce(e.status in ('placed', 'checked_in'), false),
                coalesce(n.resource_id, e.resource_id), coalesce(n.site_id, e.site_id), coalesce(e.person_id, n.person_id),
                coalesce(e.kind, n.kind), coalesce(n.start_at, e.start_at), coalesce(n.end_at, e.end_at),
                coalesce(n.attendees, e.attendees), coalesce(e.booker_time_zone, n.booker_time_zone),
-               coalesce(n.status, e.status, 'placed'), case when n.checked_in then n.checked_in_at else e.checked_in_at end, n.seq
-          from n left join e on e.booking_id = n.booking_id
+               case when e.booking_id is not null then coalesce(n.status, e.status)
+                    else coalesce(case when n.status_seq >= n.first_upsert_seq then n.status end, 'placed') end,
+               case when e.booking_id is not null then (case when n.checkin_seq is not null then n.checked_in_at else e.checked_in_at end)
+                    when n.checkin_seq >= n.first_upsert_seq then n.checked_in_at end,
+               n.last_sequence
+          from \(batch) n left join e on e.booking_id = n.booking_id
+         where e.booking_id is not null or n.first_upsert_seq is not null
         """
     }
 

@@ -1,0 +1,119 @@
+import Booking
+import Foundation
+import PostgresClient
+
+/// What a run of booking events, in stream order, does to each booking it touches: one entry
+/// per booking instead of one row per event. The incremental apply stages these entries and
+/// merges them with the bookings' current rows (`BatchStaging.foldSQL`); folding in memory
+/// costs a dictionary lookup per event, where the same fold in SQL sorted every event's row.
+///
+/// Each field remembers the sequence it came from, so the entry is right both for a booking
+/// that exists already (every operation counts) and for a new one (operations before its
+/// first placement or move-in changed nothing, as applying them one by one would give).
+struct BookingFold {
+    struct Entry: Equatable {
+        let bookingId: String
+        /// The first placement or move-in, and what only it sets: who, kind and zone.
+        var firstUpsert: Int64?
+        var personId: String?
+        var kind: String?
+        var bookerTimeZone: String?
+        /// The last placement or move-in: where, and for how many.
+        var resourceId: String?
+        var siteId: String?
+        var attendees: Int?
+        /// The last placement, move-in or reschedule.
+        var start: Date?
+        var end: Date?
+        /// The last cancellation, release or check-in.
+        var status: String?
+        var statusSequence: Int64?
+        var checkedInAt: Date?
+        var checkInSequence: Int64?
+        var lastSequence: Int64
+    }
+
+    private(set) var entries: [Entry] = []
+    private var positions: [String: Int] = [:]
+
+    var isEmpty: Bool { entries.isEmpty }
+
+    /// Folds one event in; false for an event that is not about a booking's row (catalog,
+    /// favourites), which the caller applies itself. Person-subject events and a move's
+    /// outgoing half change no row: true, nothing recorded.
+    mutating func add(_ event: BookingEvent, sequence: Int64) -> Bool {
+        switch event {
+        case .bookingPlaced(let e):
+            upsert(e.bookingId, sequence, resourceId: e.resourceId, siteId: e.siteId, personId: e.personId, kind: e.kind.rawValue,
+                   start: e.start, end: e.end, attendees: e.attendees, bookerTimeZone: e.bookerTimeZone)
+        case .bookingMovedIn(let e):
+            upsert(e.bookingId, sequence, resourceId: e.resourceId, siteId: e.siteId, personId: e.personId, kind: e.kind.rawValue,
+                   start: e.start, end: e.end, attendees: e.attendees, bookerTimeZone: e.bookerTimeZone)
+        case .bookingCancelled(let e):
+            update(e.bookingId, sequence) { $0.status = "cancelled"; $0.statusSequence = sequence }
+        case .bookingReleasedAsNoShow(let e):
+            update(e.bookingId, sequence) { $0.status = "released"; $0.statusSequence = sequence }
+        case .bookingRescheduled(let e):
+            update(e.bookingId, sequence) { $0.start = e.start; $0.end = e.end }
+        case .bookingCheckedIn(let e):
+            update(e.bookingId, sequence) {
+                $0.status = "checked_in"
+                $0.statusSequence = sequence
+                $0.checkedInAt = e.checkedInAt
+                $0.checkInSequence = sequence
+            }
+        case .bookingMovedOut, .personBookingAdded, .personBookingChanged, .personBookingRemoved:
+            break
+        default:
+            return false
+        }
+        return true
+    }
+
+    mutating func removeAll() {
+        entries.removeAll(keepingCapacity: true)
+        positions.removeAll(keepingCapacity: true)
+    }
+
+    private mutating func upsert(_ bookingId: String, _ sequence: Int64, resourceId: String, siteId: String, personId: String, kind: String,
+                                 start: Date, end: Date, attendees: Int, bookerTimeZone: String) {
+        update(bookingId, sequence) {
+            if $0.firstUpsert == nil {
+                $0.firstUpsert = sequence
+                $0.personId = personId
+                $0.kind = kind
+                $0.bookerTimeZone = bookerTimeZone
+            }
+            $0.resourceId = resourceId
+            $0.siteId = siteId
+            $0.attendees = attendees
+            $0.start = start
+            $0.end = end
+        }
+    }
+
+    private mutating func update(_ bookingId: String, _ sequence: Int64, _ change: (inout Entry) -> Void) {
+        let position: Int
+        if let known = positions[bookingId] {
+            position = known
+        } else {
+            position = entries.count
+            positions[bookingId] = position
+            entries.append(Entry(bookingId: bookingId, lastSequence: sequence))
+        }
+        change(&entries[position])
+        entries[position].lastSequence = sequence
+    }
+
+    /// The staging table's columns, in `row(_:)`'s order.
+    static let columns = ["booking_id", "first_upsert_seq", "person_id", "kind", "booker_time_zone", "resource_id", "site_id", "attendees",
+                          "start_at", "end_at", "status", "status_seq", "checked_in_at", "checkin_seq", "last_sequence"]
+
+    static func row(_ entry: Entry) -> [any PostgresEncodable] {
+        let none = PostgresNull()
+        func value(_ optional: (any PostgresEncodable)?) -> any PostgresEncodable { optional ?? none }
+        return [entry.bookingId, value(entry.firstUpsert), value(entry.personId), value(entry.kind), value(entry.bookerTimeZone),
+                value(entry.resourceId), value(entry.siteId), value(entry.attendees), value(entry.start), value(entry.end),
+                value(entry.status), value(entry.statusSequence), value(entry.checkedInAt), value(entry.checkInSequence), entry.lastSequence]
+    }
+}
