@@ -77,7 +77,7 @@ public final class Projector: Service, Sendable {
         do {
             try await prepare()
             let bucket = try await ProjectorLease.bucket(jetStream, settings: settings.lease)
-            lease = ProjectorLease(bucket: bucket, key: projection.name, instance: instance)
+            lease = ProjectorLease(bucket: bucket, key: projection.name, instance: instance, ttl: settings.lease.ttl)
         } catch let error as ProjectionError {
             await parkFailed(error.description)
             return
@@ -170,25 +170,36 @@ public final class Projector: Service, Sendable {
         return try await PullConsumer.bind(jetStream, stream: projection.stream, consumer: projection.consumerName)
     }
 
+    /// Works while the lease is held, renewing it from a task of its own all the while.
     private func workWhileHoldingLease(_ lease: ProjectorLease) async throws {
+        let keeper = Task { [settings, logger] in await lease.keepRenewed(every: settings.lease.renewEvery, logger: logger) }
+        do {
+            try await work(holding: lease)
+        } catch {
+            keeper.cancel()
+            await keeper.value
+            throw error
+        }
+        keeper.cancel()
+        await keeper.value
+    }
+
+    private func work(holding lease: ProjectorLease) async throws {
         var consumer = try await activate()
         setStatus(.active)
         logger.info("active: holding the lease")
-        var renewedAt = ContinuousClock.now
         // The next batch is fetched while the current one is applied, so NATS and PostgreSQL
         // work at the same time. A prefetched batch that is never applied is not acked; the
         // next activation recreates the consumer at the checkpoint anyway.
         var prefetched: Task<(messages: [JetStreamMessage], decoded: DecodedEvents), any Error>?
         do {
             while !Self.isStopping {
-                if ContinuousClock.now - renewedAt >= settings.lease.renewEvery {
-                    guard try await lease.renew() else {
-                        logger.notice("lease lost to another instance; standing by")
-                        setStatus(.standby)
-                        _ = await prefetched?.result
-                        return
-                    }
-                    renewedAt = .now
+                guard lease.isHeld else {
+                    let loss = await lease.lossDescription()
+                    logger.notice("\(loss)")
+                    setStatus(.standby)
+                    _ = await prefetched?.result
+                    return
                 }
                 let messages: [JetStreamMessage]
                 var decoded = DecodedEvents()
@@ -216,7 +227,6 @@ public final class Projector: Service, Sendable {
                     logger.notice("resuming after operator action on \(poison.stream) #\(poison.sequence)")
                     consumer = try await activate()
                     setStatus(.active)
-                    renewedAt = .now
                 }
             }
             _ = await prefetched?.result
@@ -379,12 +389,8 @@ public final class Projector: Service, Sendable {
     /// Holds the lease while waiting for `almanac projector skip|retry`; false when stopping or
     /// when the lease was lost. Checks once a second: an operator's pace, not a tight loop.
     private func waitForOperator(_ poison: PoisonEvent, lease: ProjectorLease) async throws -> Bool {
-        var renewedAt = ContinuousClock.now
         while !Self.isStopping {
-            if ContinuousClock.now - renewedAt >= settings.lease.renewEvery {
-                guard try await lease.renew() else { return false }
-                renewedAt = .now
-            }
+            guard lease.isHeld else { return false }
             let checkpoint = try await pool.withConnection { try await CheckpointSQL.read($0, name: projection.name) }
             if checkpoint?.poisonSequence == nil || checkpoint?.skipSequence == poison.sequence { return true }
             await pause(.seconds(1))

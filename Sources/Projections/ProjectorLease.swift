@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import NATSClient
 
 /// Who may run a projection: a key per projection in a NATS KV bucket whose entries expire
@@ -23,16 +24,30 @@ public struct LeaseSettings: Sendable {
 }
 
 /// One instance's hold on one projection's lease.
+///
+/// While active, a projector renews its lease from a task of its own (`keepRenewed`), not
+/// between batches: a batch that takes longer than the ttl (a slow database, a busy machine at
+/// start-up) must not let the entry expire under an instance that is still working. The hold
+/// counts as lost when a renewal finds another revision, or when no renewal has succeeded
+/// within the ttl (the entry may be gone and taken by now).
 public final class ProjectorLease: Sendable {
     public let key: String
     public let instance: String
     let bucket: KeyValueBucket
-    private let revision = LockedValue<UInt64?>(nil)
+    let ttl: Duration
 
-    init(bucket: KeyValueBucket, key: String, instance: String) {
+    /// The entry's revision as this instance last wrote it, and when that write was sent.
+    private struct Hold {
+        var revision: UInt64
+        var renewedAt: ContinuousClock.Instant
+    }
+    private let hold = LockedValue<Hold?>(nil)
+
+    init(bucket: KeyValueBucket, key: String, instance: String, ttl: Duration) {
         self.bucket = bucket
         self.key = key
         self.instance = instance
+        self.ttl = ttl
     }
 
     static func bucket(_ jetStream: JetStream, settings: LeaseSettings) async throws -> KeyValueBucket {
@@ -48,7 +63,10 @@ public final class ProjectorLease: Sendable {
         }
     }
 
-    public var isHeld: Bool { revision.value != nil }
+    public var isHeld: Bool {
+        guard let held = hold.value else { return false }
+        return ContinuousClock.now - held.renewedAt < ttl
+    }
 
     /// Takes the lease if nobody holds it (or this instance already does); true when held.
     func tryAcquire() async throws -> Bool {
@@ -57,8 +75,9 @@ public final class ProjectorLease: Sendable {
             guard current.value == value else { return false }
             return try await renew(from: current.revision)
         }
+        let sentAt = ContinuousClock.now
         do {
-            revision.value = try await bucket.create(key, value: value)
+            hold.value = Hold(revision: try await bucket.create(key, value: value), renewedAt: sentAt)
             return true
         } catch let error as JetStreamError where error.isWrongLastSequence {
             return false
@@ -67,24 +86,51 @@ public final class ProjectorLease: Sendable {
 
     /// Extends the lease; false (and no longer held) when someone else has it now.
     func renew() async throws -> Bool {
-        guard let held = revision.value else { return false }
-        return try await renew(from: held)
+        guard let held = hold.value else { return false }
+        return try await renew(from: held.revision)
     }
 
-    private func renew(from held: UInt64) async throws -> Bool {
+    private func renew(from revision: UInt64) async throws -> Bool {
+        let sentAt = ContinuousClock.now
         do {
-            revision.value = try await bucket.update(key, value: Array(instance.utf8), revision: held)
+            hold.value = Hold(revision: try await bucket.update(key, value: Array(instance.utf8), revision: revision), renewedAt: sentAt)
             return true
         } catch let error as JetStreamError where error.isWrongLastSequence {
-            revision.value = nil
+            hold.value = nil
             return false
         }
     }
 
+    /// Renews every `interval` until cancelled or until the hold is lost. A renewal that fails
+    /// for another reason (NATS unreachable for a moment) is tried again at the next tick; if
+    /// none succeeds within the ttl, `isHeld` turns false on its own.
+    func keepRenewed(every interval: Duration, logger: Logger) async {
+        while isHeld {
+            do {
+                try await Task.sleep(for: interval)
+            } catch {
+                return  // cancelled: the projector stopped working
+            }
+            do {
+                guard try await renew() else { return }
+            } catch {
+                logger.warning("lease renewal failed, trying again in \(interval): \(error)")
+            }
+        }
+    }
+
+    /// Why the hold ended, for the log: taken by another instance, or expired before a renewal
+    /// got through (then nobody else need hold it, and this instance may take it again).
+    func lossDescription() async -> String {
+        let holder = (try? await Self.holder(bucket, key: key)) ?? nil
+        if let holder, holder != instance { return "lease taken by \(holder); standing by" }
+        return "lease expired before a renewal got through (none succeeded within \(ttl)); taking it again when free"
+    }
+
     /// Gives the lease up at once, so a standby need not wait for the expiry.
     func release() async {
-        guard let held = revision.value else { return }
-        revision.value = nil
-        try? await bucket.delete(key, revision: held)
+        guard let held = hold.value else { return }
+        hold.value = nil
+        try? await bucket.delete(key, revision: held.revision)
     }
 }
