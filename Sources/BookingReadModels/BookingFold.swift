@@ -109,11 +109,11 @@ struct BookingFold {
     static let columns = ["booking_id", "first_upsert_seq", "person_id", "kind", "booker_time_zone", "resource_id", "site_id", "attendees",
                           "start_at", "end_at", "status", "status_seq", "checked_in_at", "checkin_seq", "last_sequence"]
 
-    static func row(_ entry: Entry) -> [any PostgresEncodable] {
-        let none = PostgresNull()
-        func value(_ optional: (any PostgresEncodable)?) -> any PostgresEncodable { optional ?? none }
-        return [entry.bookingId, value(entry.firstUpsert), value(entry.personId), value(entry.kind), value(entry.bookerTimeZone),
-                value(entry.resourceId), value(entry.siteId), value(entry.attendees), value(entry.start), value(entry.end),
-                value(entry.status), value(entry.statusSequence), value(entry.checkedInAt), value(entry.checkInSequence), entry.lastSequence]
+    /// The entry as COPY text, built from the concrete values (no boxing per value).
+    static func textRow(_ entry: Entry) -> [String?] {
+        [entry.bookingId, entry.firstUpsert.map(String.init), entry.personId, entry.kind, entry.bookerTimeZone,
+         entry.resourceId, entry.siteId, entry.attendees.map(String.init), entry.start?.postgresText, entry.end?.postgresText,
+         entry.status, entry.statusSequence.map(String.init), entry.checkedInAt?.postgresText, entry.checkInSequence.map(String.init),
+         String(entry.lastSequence)]
     }
 }

@@ -21,7 +21,8 @@ enum BatchStaging {
         prepare += createSQL.map { PostgresStatement($0) }
         if segment > 0 { prepare.append(PostgresStatement("truncate \(batch), \(fold), \(delta)")) }
         _ = try await db.pipeline(prepare)
-        try await db.copyFrom(table: "booking_batch", schema: "pg_temp", columns: BookingFold.columns, rows: folded.entries.lazy.map(BookingFold.row))
+        try await db.copyFrom(table: "booking_batch", schema: "pg_temp", columns: BookingFold.columns,
+                              textRows: folded.entries.lazy.map(BookingFold.textRow))
         let bookings = try target.table("bookings"), sites = try target.table("sites"), occupancy = try target.table("occupancy_by_day")
         _ = try await db.pipeline([
             PostgresStatement(foldSQL(bookings: bookings)),

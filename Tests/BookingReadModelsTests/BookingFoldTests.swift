@@ -1,5 +1,6 @@
 import Booking
 import Foundation
+import PostgresClient
 import Testing
 
 @testable import BookingReadModels
@@ -88,8 +89,9 @@ struct BookingFoldTests {
             .bookingCancelled(BookingCancelled(bookingId: "b1", resourceId: "d1", cancelledBy: "ada")),
         ])
         #expect(fold.entries.map(\.bookingId) == ["b1", "b4"])
-        let rows = fold.entries.map(BookingFold.row)
+        let rows = fold.entries.map(BookingFold.textRow)
         #expect(rows.allSatisfy { $0.count == BookingFold.columns.count })
+        #expect(rows[1][1] == nil && rows[1][8] == Self.start.postgresText && rows[1][14] == "2")
         #expect(fold.entries[1].firstUpsert == nil && fold.entries[1].personId == nil)
         #expect(fold.entries[0].lastSequence == 3 && fold.entries[1].lastSequence == 2)
     }
