@@ -72,6 +72,7 @@ struct ProjectionsBenchmark: Benchmark {
             _ = await running.result
             incrementalProgress.finish(done: count)
             Self.recordTimings(projector.timings, context)
+            context.note("incremental: each batch's transaction starts (and stages) while the batch ahead is applied, so the parts overlap")
 
             // The rebuild, swapped in over the incremental tables.
             PeakMemory.reset()
@@ -139,8 +140,8 @@ struct ProjectionsBenchmark: Benchmark {
         }
         context.record("incremental batches (events)", "\(t.batches) (\(t.events))")
         context.record("incremental: blocked on NATS fetch + decode", s(t.fetchWait))
-        context.record("incremental: open transaction, lock checkpoint", s(t.open))
-        context.record("incremental: apply (stage with COPY, set-based SQL)", s(t.apply))
+        context.record("incremental: open transaction, stage (fold + COPY), wait for the batch ahead, lock checkpoint", s(t.open))
+        context.record("incremental: apply (set-based SQL)", s(t.apply))
         context.record("incremental: checkpoint + commit", s(t.commit))
         context.record("incremental: ack", s(t.ack))
     }

@@ -16,13 +16,26 @@ enum BatchStaging {
     /// same transaction left rows in the temporary tables.
     static func apply(_ folded: BookingFold, segment: Int, _ target: ProjectionTarget) async throws {
         guard !folded.isEmpty else { return }
+        try await stage(folded, clearing: segment > 0, target)
+        try await merge(target)
+    }
+
+    /// COPYs the folded entries into `booking_batch`, creating the temporary tables on a
+    /// connection's first use; `clearing` empties them first.
+    static func stage(_ folded: BookingFold, clearing: Bool, _ target: ProjectionTarget) async throws {
         let db = target.connection
         var prepare = [PostgresStatement("set local client_min_messages = warning")]
         prepare += createSQL.map { PostgresStatement($0) }
-        if segment > 0 { prepare.append(PostgresStatement("truncate \(batch), \(fold), \(delta)")) }
+        if clearing { prepare.append(PostgresStatement("truncate \(batch), \(fold), \(delta)")) }
         _ = try await db.pipeline(prepare)
         try await db.copyFrom(table: "booking_batch", schema: "pg_temp", columns: BookingFold.columns,
                               textRows: folded.entries.lazy.map(BookingFold.textRow))
+    }
+
+    /// Merges the staged entries with the bookings' current rows and writes `bookings` and
+    /// `occupancy_by_day`, in one pipeline.
+    static func merge(_ target: ProjectionTarget) async throws {
+        let db = target.connection
         let bookings = try target.table("bookings"), sites = try target.table("sites"), occupancy = try target.table("occupancy_by_day")
         _ = try await db.pipeline([
             PostgresStatement(foldSQL(bookings: bookings)),

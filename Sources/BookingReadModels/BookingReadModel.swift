@@ -21,7 +21,7 @@ public enum BookingReadModel {
     public static func projection() throws -> Projection {
         try Projection(
             name: name, version: version, stream: AlmanacStreams.bookings, filter: "bookings.>", registry: AlmanacEventCatalog.registry,
-            tables: tables, createTables: createTables, apply: applyBatch, bulkLoad: bulkLoad)
+            tables: tables, createTables: createTables, apply: applyBatch, bulkLoad: bulkLoad, stage: stageBatch)
     }
 
     static func createTables(_ schema: String) -> String {

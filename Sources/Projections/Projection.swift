@@ -28,11 +28,20 @@ public struct Projection: Sendable {
     public let apply: @Sendable (_ events: [RecordedEvent], _ target: ProjectionTarget) async throws -> Void
     /// How a rebuild loads with COPY instead of `apply`; without it, a rebuild applies batches.
     public let bulkLoad: BulkLoad?
+    /// Optional work on a batch that needs no lock and reads nothing another batch writes (e.g.
+    /// COPY into a session's temporary table), done in the batch's transaction before the
+    /// checkpoint is locked. With it the projector starts a batch's transaction while the batch
+    /// before is still being applied, so PostgreSQL stages one while it writes the other.
+    /// Answers whether it staged the events; `apply` then sees `target.staging == .staged` when
+    /// it gets exactly those events, and `.discarded` when it gets fewer (some were at or below
+    /// the checkpoint) and must start from clean staging.
+    public let stage: (@Sendable (_ events: [RecordedEvent], _ target: ProjectionTarget) async throws -> Bool)?
 
     public init(name: String, version: Int, stream: String, filter: String, registry: EventTypeRegistry, tables: [String],
                 createTables: @escaping @Sendable (_ schema: String) -> String,
                 apply: @escaping @Sendable (_ events: [RecordedEvent], _ target: ProjectionTarget) async throws -> Void,
-                bulkLoad: BulkLoad? = nil) throws {
+                bulkLoad: BulkLoad? = nil,
+                stage: (@Sendable (_ events: [RecordedEvent], _ target: ProjectionTarget) async throws -> Bool)? = nil) throws {
         guard Self.isValidName(name) else {
             throw ProjectionError.invalidDefinition(
                 "projection name \(String(reflecting: name)) must be 1-40 lowercase letters, digits or _, starting with a letter")
@@ -47,6 +56,7 @@ public struct Projection: Sendable {
         self.createTables = createTables
         self.apply = apply
         self.bulkLoad = bulkLoad
+        self.stage = stage
     }
 
     static func isValidName(_ name: String) -> Bool {
@@ -63,6 +73,23 @@ public struct ProjectionTarget: Sendable {
     public let connection: PostgresConnection
     /// The schema's name as it is (unquoted).
     public let schemaName: String
+    /// What `Projection.stage` did in this transaction before `apply`.
+    public let staging: Staging
+
+    public enum Staging: Sendable, Equatable {
+        /// Nothing staged (no `stage`, or it declined the batch).
+        case none
+        /// The events `apply` gets are exactly the ones staged.
+        case staged
+        /// Something was staged, but `apply` gets fewer events: staged rows must be cleared first.
+        case discarded
+    }
+
+    public init(connection: PostgresConnection, schemaName: String, staging: Staging = .none) {
+        self.connection = connection
+        self.schemaName = schemaName
+        self.staging = staging
+    }
 
     /// `"schema"."table"`, for building statements.
     public func table(_ name: String) throws -> String {

@@ -192,6 +192,8 @@ public final class Projector: Service, Sendable {
         // work at the same time. A prefetched batch that is never applied is not acked; the
         // next activation recreates the consumer at the checkpoint anyway.
         var prefetched: Task<(messages: [JetStreamMessage], decoded: DecodedEvents), any Error>?
+        // With `Projection.stage`: the batch whose transaction runs while the next is fetched.
+        var inFlight: InFlightBatch?
         do {
             while !Self.isStopping {
                 guard lease.isHeld else {
@@ -199,6 +201,7 @@ public final class Projector: Service, Sendable {
                     logger.notice("\(loss)")
                     setStatus(.standby)
                     _ = await prefetched?.result
+                    _ = await inFlight?.task.result
                     return
                 }
                 let messages: [JetStreamMessage]
@@ -211,29 +214,104 @@ public final class Projector: Service, Sendable {
                 }
                 prefetched = nil
                 record { $0.fetchWait += Self.seconds(since: waitStart) }
-                guard !messages.isEmpty else { continue }
+                guard !messages.isEmpty else {
+                    // Idle: the batch in flight is settled now rather than when the next one comes.
+                    if let earlier = inFlight {
+                        inFlight = nil
+                        if let poison = try await settle(earlier) {
+                            guard let resumed = try await stopForOperator(poison, lease: lease) else { return }
+                            consumer = resumed
+                        }
+                    }
+                    continue
+                }
                 // The next batch is decoded as well as fetched while this one is applied.
                 prefetched = Task { [consumer, settings, registry = projection.registry] in
                     let next = try await consumer.fetch(batch: settings.batchSize, expires: settings.fetchWait)
                     return (next, DecodedEvents(next.map(\.message), registry: registry))
                 }
-                if let poison = try await process(messages, decoded: decoded) {
+                let poison: PoisonEvent?
+                if projection.stage != nil {
+                    // This batch's transaction starts (and stages) now; it waits for the checkpoint
+                    // lock until the batch before it commits, which is settled meanwhile.
+                    let started = InFlightBatch(messages: messages, decoded: decoded, after: inFlight?.lastSequence, projector: self)
+                    let earlier = inFlight
+                    inFlight = started
+                    if let earlier { poison = try await settle(earlier) } else { poison = nil }
+                    if poison != nil {
+                        // It cannot commit: its predecessor did not. The operator's resume re-reads it.
+                        _ = await started.task.result
+                        inFlight = nil
+                    }
+                } else {
+                    poison = try await process(messages, decoded: decoded)
+                }
+                if let poison {
                     _ = await prefetched?.result
                     prefetched = nil
-                    try await recordPoison(poison)
-                    setStatus(.poisoned(poison))
-                    logger.error("\(poison)")
-                    guard try await waitForOperator(poison, lease: lease) else { return }
-                    logger.notice("resuming after operator action on \(poison.stream) #\(poison.sequence)")
-                    consumer = try await activate()
-                    setStatus(.active)
+                    guard let resumed = try await stopForOperator(poison, lease: lease) else { return }
+                    consumer = resumed
                 }
             }
             _ = await prefetched?.result
+            // Stopping: the batch in flight commits or not; unacked, it comes again from the checkpoint.
+            if let inFlight, case .success = await inFlight.task.result { try? inFlight.messages.last?.ack() }
         } catch {
             _ = await prefetched?.result
+            _ = await inFlight?.task.result
             throw error
         }
+    }
+
+    /// Parks the projection on a poison event until an operator skips or retries it; then the
+    /// consumer starts again at the checkpoint. Nil when stopping or when the lease was lost.
+    private func stopForOperator(_ poison: PoisonEvent, lease: ProjectorLease) async throws -> PullConsumer? {
+        try await recordPoison(poison)
+        setStatus(.poisoned(poison))
+        logger.error("\(poison)")
+        guard try await waitForOperator(poison, lease: lease) else { return nil }
+        logger.notice("resuming after operator action on \(poison.stream) #\(poison.sequence)")
+        let consumer = try await activate()
+        setStatus(.active)
+        return consumer
+    }
+
+    /// A batch applied in a transaction of its own, started before the batch ahead of it was
+    /// known to have committed: its transaction stages first, then takes the checkpoint lock
+    /// and commits only if the checkpoint has reached `after` (the last sequence of the batch
+    /// ahead), so a failure ahead of it can never leave a gap.
+    struct InFlightBatch: Sendable {
+        let messages: [JetStreamMessage]
+        let decoded: DecodedEvents
+        let task: Task<Void, any Error>
+
+        init(messages: [JetStreamMessage], decoded: DecodedEvents, after: UInt64?, projector: Projector) {
+            self.messages = messages
+            self.decoded = decoded
+            task = Task { try await projector.applyInTransaction(messages.map(\.message), decoded: decoded, staging: true, after: after) }
+        }
+
+        var lastSequence: UInt64? { messages.last?.sequence }
+    }
+
+    /// The batch ahead of a pipeline has no successor to wait for: committed, it is acked;
+    /// failed for any reason, it is processed the sequential way (retries, poison search).
+    private func settle(_ batch: InFlightBatch) async throws -> PoisonEvent? {
+        do {
+            try await batch.task.value
+        } catch let error as ProjectionError {
+            throw error
+        } catch {
+            return try await process(batch.messages, decoded: batch.decoded)
+        }
+        let ackStart = ContinuousClock.now
+        try batch.messages.last?.ack()
+        record {
+            $0.ack += Self.seconds(since: ackStart)
+            $0.batches += 1
+            $0.events += batch.messages.count
+        }
+        return nil
     }
 
     /// Applies a fetched batch; returns the poison event if one is at fault.
@@ -287,12 +365,24 @@ public final class Projector: Service, Sendable {
         let poison: PoisonEvent
     }
 
+    /// A pipelined batch found the checkpoint short of the batch ahead of it (which failed):
+    /// it rolls back and is processed again once the batch ahead is settled.
+    struct BatchAheadNotCommitted: Error, CustomStringConvertible {
+        let after: UInt64
+        let checkpoint: UInt64
+        var description: String { "the batch ahead (through #\(after)) has not committed; the checkpoint is at #\(checkpoint)" }
+    }
+
     /// One transaction: lock and check the checkpoint, apply, advance the checkpoint. It commits
     /// with `synchronous_commit = off`: the batch and its checkpoint are still atomic, and a
     /// PostgreSQL crash can only lose the newest batches as a whole, which the stream holds and
     /// the projector applies again from the checkpoint after reconnecting (`mayHaveLostCommits`).
     /// Not waiting for each batch's flush is worth more than any change to the SQL.
-    func applyInTransaction(_ messages: [StreamMessage], decoded: DecodedEvents = DecodedEvents()) async throws {
+    ///
+    /// `staging` runs the projection's `stage` first; `after` (a pipelined batch) makes the
+    /// transaction give up unless the checkpoint has reached that sequence once it holds the lock.
+    func applyInTransaction(_ messages: [StreamMessage], decoded: DecodedEvents = DecodedEvents(), staging: Bool = false,
+                            after: UInt64? = nil) async throws {
         let start = ContinuousClock.now
         var opened = 0.0, applied = 0.0
         defer {
@@ -304,6 +394,12 @@ public final class Projector: Service, Sendable {
             }
         }
         try await pool.transaction { connection in
+            var staged = false
+            if staging, let stage = projection.stage,
+               let all = try? messages.map({ try decoded[$0] ?? projection.registry.decode($0) }) {
+                // A batch that does not decode is left to the steps below, which name the event.
+                staged = try await stage(all, ProjectionTarget(connection: connection, schemaName: projection.name))
+            }
             let opening = try await connection.pipeline([
                 PostgresStatement("set local synchronous_commit = off"),
                 PostgresStatement("select \(CheckpointSQL.columns) from projection_checkpoints where name = $1 for update", [projection.name]),
@@ -315,6 +411,7 @@ public final class Projector: Service, Sendable {
             guard checkpoint.version == projection.version else {
                 throw ProjectionError.versionMismatch(projection: projection.name, database: checkpoint.version, code: projection.version)
             }
+            if let after, checkpoint.lastSequence < after { throw BatchAheadNotCommitted(after: after, checkpoint: checkpoint.lastSequence) }
             opened = Self.seconds(since: start)
             var events: [RecordedEvent] = []
             for message in messages where message.sequence > checkpoint.lastSequence {
@@ -337,8 +434,9 @@ public final class Projector: Service, Sendable {
             let applyStart = ContinuousClock.now
             defer { applied = Self.seconds(since: applyStart) }
             if !events.isEmpty {
+                let staging: ProjectionTarget.Staging = !staged ? .none : events.count == messages.count ? .staged : .discarded
                 do {
-                    try await projection.apply(events, ProjectionTarget(connection: connection, schemaName: projection.name))
+                    try await projection.apply(events, ProjectionTarget(connection: connection, schemaName: projection.name, staging: staging))
                 } catch let error where Self.isEventsFault(error) {
                     // With several events the culprit is found by applying them one by one.
                     throw EventFailure(poison: poison(messages.first { $0.sequence == events[0].sequence } ?? messages[0],

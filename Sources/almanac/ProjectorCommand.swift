@@ -40,8 +40,10 @@ struct ProjectorCommand: AsyncParsableCommand {
             try await DatabaseMigrations.apply(connectionString: database.url, logger: logger)
             let connection = try await nats.connect(name: "almanac-projector")
             defer { connection.close() }
+            // A connection per projection, a second for each that stages its next batch while
+            // applying one (`Projection.stage`), and one for the rest.
             let pool = PostgresPool(PostgresConfiguration(conninfo: database.url, applicationName: "almanac-projector"),
-                                    size: projections.count + 1, logger: logger)
+                                    size: projections.count + projections.filter { $0.stage != nil }.count + 1, logger: logger)
             let projectors = projections.map {
                 Projector(projection: $0, pool: pool, jetStream: connection.jetStream, instance: instance,
                           settings: .init(batchSize: batchSize), logger: logger)

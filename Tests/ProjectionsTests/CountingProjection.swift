@@ -22,7 +22,7 @@ enum CountingProjection {
         return registry
     }()
 
-    static func make(name: String = "counts", version: Int = 1, stream: String, filter: String) throws -> Projection {
+    static func make(name: String = "counts", version: Int = 1, stream: String, filter: String, pipelined: Bool = false) throws -> Projection {
         try Projection(
             name: name, version: version, stream: stream, filter: filter, registry: registry, tables: ["subject_counts"],
             createTables: { schema in
@@ -69,6 +69,7 @@ enum CountingProjection {
                         select subject, count(*), sum(amount), max(sequence) from \(schema).subject_counts_load group by subject;
                     drop table \(schema).subject_counts_load;
                     """
-                }))
+                }),
+            stage: pipelined ? { @Sendable _, _ in false } : nil)
     }
 }

@@ -36,8 +36,10 @@ struct ProjectionHarness {
     var stream: String { store.stream }
     var filter: String { "\(prefix).>" }
 
-    func projection(_ name: String = "counts") throws -> Projection {
-        try CountingProjection.make(name: name, stream: stream, filter: filter)
+    /// `pipelined`: with a (no-op) stage step, so the projector runs a batch's transaction
+    /// while the batch ahead of it is still being applied.
+    func projection(_ name: String = "counts", pipelined: Bool = false) throws -> Projection {
+        try CountingProjection.make(name: name, stream: stream, filter: filter, pipelined: pipelined)
     }
 
     func projector(_ projection: Projection, instance: String, batchSize: Int = 200) -> Projector {

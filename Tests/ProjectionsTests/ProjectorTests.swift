@@ -47,10 +47,11 @@ struct ProjectorTests {
         await harness.close()
     }
 
-    @Test("Given a load in progress, when projectors crash at random points and restart, then the read model equals a fresh rebuild")
-    func givenCrashesDuringLoadWhenRestartedThenEqualsRebuild() async throws {
-        let harness = try await ProjectionHarness.make("crash")
-        let projection = try harness.projection()
+    @Test("Given a load in progress, when projectors crash at random points and restart, then the read model equals a fresh rebuild (sequential and pipelined batches)",
+          arguments: [false, true])
+    func givenCrashesDuringLoadWhenRestartedThenEqualsRebuild(pipelined: Bool) async throws {
+        let harness = try await ProjectionHarness.make(pipelined ? "crashpipe" : "crash")
+        let projection = try harness.projection(pipelined: pipelined)
         let load = LoadTask { try await harness.append(6000, subjects: 7, batch: 50) }
         for round in 0..<5 {
             let running = RunningProjector(harness.projector(projection, instance: "crash-\(round)", batchSize: 100))
@@ -101,13 +102,14 @@ struct ProjectorTests {
         await harness.close()
     }
 
-    @Test("Given a poison event, when projecting, then only that projection stops with the event named and resumes after an operator skip")
-    func givenPoisonEventWhenProjectingThenStopsUntilSkipped() async throws {
-        let harness = try await ProjectionHarness.make("poison")
+    @Test("Given a poison event, when projecting, then only that projection stops with the event named and resumes after an operator skip (sequential and pipelined batches: the batch after the poison's never commits past it)",
+          arguments: [false, true])
+    func givenPoisonEventWhenProjectingThenStopsUntilSkipped(pipelined: Bool) async throws {
+        let harness = try await ProjectionHarness.make(pipelined ? "poisonpipe" : "poison")
         try await harness.append(40, batch: 10)
         let poisonSequence = try await harness.appendPoison()
         let last = try await harness.append(40, batch: 10)
-        let counts = RunningProjector(harness.projector(try harness.projection("counts"), instance: "a"))
+        let counts = RunningProjector(harness.projector(try harness.projection("counts", pipelined: pipelined), instance: "a", batchSize: 10))
         let others = RunningProjector(harness.projector(try CountingProjection.make(name: "others", stream: harness.stream, filter: "\(harness.prefix).s1"), instance: "b"))
 
         try await eventually("the poison to stop the projection") {
@@ -133,7 +135,8 @@ struct ProjectorTests {
         #expect(skipped == [Int64(poisonSequence)])
         #expect(try await harness.pool.query("select sum(events)::bigint from counts.subject_counts").singleValue(Int64.self) == 80)
         // A rebuild skips what the operator skipped, so it gives the same rows instead of stopping there.
-        let rebuilt = try await ProjectionRebuild(projection: try harness.projection("counts"), pool: harness.pool, jetStream: harness.nats.jetStream)
+        let rebuilt = try await ProjectionRebuild(projection: try harness.projection("counts", pipelined: pipelined), pool: harness.pool,
+                                                  jetStream: harness.nats.jetStream)
             .run(.toSequence(last))
         #expect(try await harness.checksum(schema: "counts") == harness.checksum(schema: rebuilt.schema))
         await counts.crash()
