@@ -7,7 +7,8 @@ extension Projector {
         public var events = 0
         /// Blocked on NATS: waiting for the next fetched (and decoded) batch.
         public var fetchWait = 0.0
-        /// Opening the transaction: locking and checking the checkpoint row.
+        /// Opening the transaction: the projection's stage step and, pipelined, waiting for the
+        /// batch ahead to commit; then locking and checking the checkpoint row.
         public var open = 0.0
         /// The projection's `apply`: building its statements and running them.
         public var apply = 0.0
