@@ -11,7 +11,8 @@ import Projections
 /// `almanac replay runs`. Decisions never read it (the run's subject is the truth).
 ///
 /// Each event touches the rows of its own run only, so a batch is a series of small keyed
-/// statements inside the engine's one transaction per batch.
+/// statements inside the engine's one transaction per batch, sent as one libpq pipeline (in
+/// order, without a round trip each).
 public enum RunReadModel {
     public static let name = "runs"
     public static let tables = ["runs", "run_steps"]
@@ -20,7 +21,15 @@ public enum RunReadModel {
         try Projection(
             name: name, version: 1, stream: AlmanacStreams.runs, filter: "runs.>", registry: AlmanacEventCatalog.registry,
             tables: tables, createTables: createTables, apply: { events, target in
-                for event in events { try await apply(event, to: target) }
+                var statements: [PostgresStatement] = []
+                for event in events {
+                    statements += try self.statements(for: event, in: target)
+                    if statements.count >= pipelineLength {
+                        _ = try await target.connection.pipeline(statements)
+                        statements.removeAll(keepingCapacity: true)
+                    }
+                }
+                _ = try await target.connection.pipeline(statements)
             })
     }
 
@@ -49,9 +58,12 @@ public enum RunReadModel {
         try PostgresJSON(encoding: value, encoder: EventCoding.encoder)
     }
 
-    static func apply(_ recorded: RecordedEvent, to target: ProjectionTarget) async throws {
-        guard let event = RunEvent(payload: recorded.event) else { return }
-        let db = target.connection
+    /// Statements per pipeline: bounds what a large batch holds encoded at once.
+    static let pipelineLength = 2_000
+
+    /// The statements that apply one run event, in order.
+    static func statements(for recorded: RecordedEvent, in target: ProjectionTarget) throws -> [PostgresStatement] {
+        guard let event = RunEvent(payload: recorded.event) else { return [] }
         let runs = try target.table("runs")
         let steps = try target.table("run_steps")
         let at = recorded.envelope.occurredAt
@@ -59,71 +71,71 @@ public enum RunReadModel {
 
         /// Inserts the attempt's row or updates it with `status` and `columns` (bound from `$6` on).
         func upsertStep(_ runId: String, _ stepId: String, _ attempt: Int, status: String,
-                        columns: [String] = [], values: [any PostgresEncodable] = []) async throws {
+                        columns: [String] = [], values: [any PostgresEncodable] = []) -> PostgresStatement {
             let placeholders = columns.indices.map { "$\($0 + 6)" }
             let insertColumns = (["run_id", "step_id", "attempt", "status", "first_sequence", "last_sequence"] + columns).joined(separator: ", ")
             let insertValues = (["$1", "$2", "$3", "$4", "$5", "$5"] + placeholders).joined(separator: ", ")
             let updates = (["status = $4", "last_sequence = $5"] + zip(columns, placeholders).map { "\($0) = \($1)" }).joined(separator: ", ")
-            try await db.execute("""
+            return PostgresStatement("""
                 insert into \(steps) (\(insertColumns)) values (\(insertValues))
                 on conflict (run_id, step_id, attempt) do update set \(updates)
                 """, [runId, stepId, attempt, status, sequence] + values)
         }
         /// Updates the run's row: `set` is SQL over `$3` on; `$1` run id, `$2` sequence, `$3` time.
-        func updateRun(_ runId: String, set: String = "", _ values: [any PostgresEncodable] = []) async throws {
-            try await db.execute("""
+        func updateRun(_ runId: String, set: String = "", _ values: [any PostgresEncodable] = []) -> PostgresStatement {
+            PostgresStatement("""
                 update \(runs) set last_sequence = $2, updated_at = $3\(set.isEmpty ? "" : ", " + set) where run_id = $1
                 """, [runId, sequence, at] + values)
         }
 
         switch event {
         case .started(let e):
-            try await db.execute("""
+            return [PostgresStatement("""
                 insert into \(runs) (run_id, flow_id, flow_version, trigger_type, trigger_key, status, started_at, updated_at, last_sequence)
                 values ($1, $2, $3, $4, $5, 'running', $6, $6, $7) on conflict (run_id) do nothing
-                """, [e.runId, e.flowId, e.flowVersion, e.triggerType, e.triggerKey, at, sequence])
+                """, [e.runId, e.flowId, e.flowVersion, e.triggerType, e.triggerKey, at, sequence])]
         case .stepScheduled(let e):
-            try await upsertStep(e.runId, e.stepId, e.attempt, status: "scheduled", columns: ["kind", "scheduled_at", "run_at"],
-                                 values: [e.kind.rawValue, at, e.runAt])
-            try await updateRun(e.runId, set: "current_step = $4", [e.stepId])
+            return [upsertStep(e.runId, e.stepId, e.attempt, status: "scheduled", columns: ["kind", "scheduled_at", "run_at"],
+                               values: [e.kind.rawValue, at, e.runAt]),
+                    updateRun(e.runId, set: "current_step = $4", [e.stepId])]
         case .stepRetryScheduled(let e):
-            try await upsertStep(e.runId, e.stepId, e.attempt, status: "scheduled", columns: ["kind", "scheduled_at", "run_at"],
-                                 values: [e.kind.rawValue, at, e.runAt])
-            try await updateRun(e.runId, set: "current_step = $4", [e.stepId])
+            return [upsertStep(e.runId, e.stepId, e.attempt, status: "scheduled", columns: ["kind", "scheduled_at", "run_at"],
+                               values: [e.kind.rawValue, at, e.runAt]),
+                    updateRun(e.runId, set: "current_step = $4", [e.stepId])]
         case .stepStarted(let e):
-            try await upsertStep(e.runId, e.stepId, e.attempt, status: "running", columns: ["started_at", "inputs"],
-                                 values: [e.startedAt ?? at, try e.inputs.map { try json($0) }])
-            try await updateRun(e.runId)
+            return [upsertStep(e.runId, e.stepId, e.attempt, status: "running", columns: ["started_at", "inputs"],
+                               values: [e.startedAt ?? at, try e.inputs.map { try json($0) }]),
+                    updateRun(e.runId)]
         case .stepSucceeded(let e):
-            try await upsertStep(e.runId, e.stepId, e.attempt, status: "succeeded", columns: ["finished_at", "duration_ms", "output"],
-                                 values: [e.finishedAt ?? at, e.durationMs, try json(e.output)])
-            try await updateRun(e.runId, set: "current_step = $4", [e.stepId])
+            return [upsertStep(e.runId, e.stepId, e.attempt, status: "succeeded", columns: ["finished_at", "duration_ms", "output"],
+                               values: [e.finishedAt ?? at, e.durationMs, try json(e.output)]),
+                    updateRun(e.runId, set: "current_step = $4", [e.stepId])]
         case .stepFailed(let e):
-            try await upsertStep(e.runId, e.stepId, e.attempt, status: "failed", columns: ["finished_at", "duration_ms", "error", "will_retry"],
-                                 values: [e.finishedAt ?? at, e.durationMs, try json(e.error), e.willRetry])
-            try await updateRun(e.runId)
+            return [upsertStep(e.runId, e.stepId, e.attempt, status: "failed", columns: ["finished_at", "duration_ms", "error", "will_retry"],
+                               values: [e.finishedAt ?? at, e.durationMs, try json(e.error), e.willRetry]),
+                    updateRun(e.runId)]
         case .approvalRequested(let e):
             // The request is the approval step's input: who may decide, what they read, until when.
             let request: FlowValue = ["approvers": .array(e.approvers.map { .string($0) }), "message": .string(e.message),
                                       "deadline": .string(FlowTime.format(e.deadline)), "defaultOutcome": .string(e.defaultOutcome.rawValue)]
-            try await db.execute("""
+            return [PostgresStatement("""
                 update \(steps) set status = 'awaiting_approval', inputs = $3, last_sequence = $4
                  where run_id = $1 and step_id = $2 and attempt = (select max(attempt) from \(steps) where run_id = $1 and step_id = $2)
-                """, [e.runId, e.stepId, try json(request), sequence])
-            try await updateRun(e.runId)
+                """, [e.runId, e.stepId, try json(request), sequence]),
+                    updateRun(e.runId)]
         case .approvalDecided(let e):
             // The step's success (with the decision as output) follows in the same append.
-            try await updateRun(e.runId)
+            return [updateRun(e.runId)]
         case .completed(let e):
-            try await updateRun(e.runId, set: "status = 'completed', current_step = null, finished_at = $3, failure_reason = null")
+            return [updateRun(e.runId, set: "status = 'completed', current_step = null, finished_at = $3, failure_reason = null")]
         case .failed(let e):
-            try await updateRun(e.runId, set: "status = 'failed', finished_at = $3, failure_reason = $4, current_step = coalesce($5, current_step)",
-                                [e.reason, e.stepId])
+            return [updateRun(e.runId, set: "status = 'failed', finished_at = $3, failure_reason = $4, current_step = coalesce($5, current_step)",
+                                [e.reason, e.stepId])]
         case .cancelled(let e):
-            try await updateRun(e.runId, set: "status = 'cancelled', finished_at = $3, failure_reason = $4",
-                                ["cancelled by \(e.cancelledBy): \(e.reason)"])
+            return [updateRun(e.runId, set: "status = 'cancelled', finished_at = $3, failure_reason = $4",
+                                ["cancelled by \(e.cancelledBy): \(e.reason)"])]
         case .retried(let e):
-            try await updateRun(e.runId, set: "status = 'running', finished_at = null, failure_reason = null, current_step = $4", [e.fromStepId])
+            return [updateRun(e.runId, set: "status = 'running', finished_at = null, failure_reason = null, current_step = $4", [e.fromStepId])]
         }
     }
 }
