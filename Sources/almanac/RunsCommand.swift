@@ -11,20 +11,22 @@ import OperatorTools
 import PostgresClient
 
 /// `almanac runs`: the run history from the runs read model, and what an operator does to a run
-/// (retry a failed one from its failed step, cancel one), plus the dead letters in WORK.
+/// (retry a failed one from its failed step, cancel one, decide a waiting approval), plus the
+/// dead letters in WORK.
 struct RunsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "runs",
-        abstract: "List and show flow runs, retry or cancel a run, list dead letters.",
+        abstract: "List and show flow runs, retry or cancel a run, decide an approval, list dead letters.",
         discussion: """
         Examples:
           almanac runs list --flow booking-confirmation --status failed
           almanac runs show r0123abcd...                 every step attempt with its trace
           almanac runs retry r0123abcd... --as ada       go on from the failed step
           almanac runs cancel r0123abcd... --reason "booked twice" --as ada
+          almanac runs decide r0123abcd... --step approve --outcome approved --as ada@example.com
           almanac runs dead --kind send_email            dead letters in WORK, left in place
         """,
-        subcommands: [List.self, Show.self, Retry.self, Cancel.self, Dead.self])
+        subcommands: [List.self, Show.self, Retry.self, Cancel.self, Decide.self, Dead.self])
 
     struct ActorOptions: ParsableArguments {
         @Option(name: .customLong("as"), help: "Who does it (recorded in the event). Env: ALMANAC_ACTOR, else USER.")
@@ -141,6 +143,27 @@ struct RunsCommand: AsyncParsableCommand {
         }
     }
 
+    struct Decide: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Decide an approval step that waits for a person (as the studio will).",
+            discussion: "--as names the person deciding: one of the step's approvers, or someone with a --role the step lists as role:<name>.")
+        @Argument(help: "Run id.") var runId: String
+        @Option(name: .customLong("step"), help: "The approval step's id.") var stepId: String
+        @Option(name: .customLong("outcome"), help: "approved or rejected.") var outcome: ApprovalStep.Outcome
+        @Option(name: .customLong("role"), help: "A role of the person deciding (repeat for several).") var roles: [String] = []
+        @Option(name: .customLong("comment"), help: "Why (kept in the run's history).") var comment: String?
+        @OptionGroup var actor: ActorOptions
+        @OptionGroup var nats: NATSOptions
+
+        func run() async throws {
+            let connection = try await RunsCommand.connect(nats)
+            defer { connection.close() }
+            let decision = DecideApproval(stepId: stepId, outcome: outcome, decidedBy: actor.actor, roles: roles, comment: comment)
+            let outcome = try await RunOperations(jetStream: connection.jetStream).decideApproval(runId, decision)
+            print("run \(runId): step \(stepId) \(decision.outcome.rawValue) by \(decision.decidedBy); the run is \(outcome.status.rawValue)")
+        }
+    }
+
     struct Dead: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Dead letters in WORK (work.dead.*) with their reasons; they stay in place.")
         @Option(name: .customLong("kind"), help: "Only this step kind (send_email, http_request, booking_command, publish_event, unreadable).")
@@ -169,3 +192,5 @@ extension JSONEncoder {
         return encoder
     }
 }
+
+extension ApprovalStep.Outcome: ExpressibleByArgument {}

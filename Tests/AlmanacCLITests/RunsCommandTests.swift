@@ -6,7 +6,7 @@ import TestSupport
 /// `almanac runs` as an operator meets it: real processes, real servers.
 @Suite("almanac runs")
 struct RunsCommandTests {
-    @Test("Given no such run or a bad id, when retried or cancelled, then one plain line says so and the exit status is 1")
+    @Test("Given no such run or a bad id, when retried, cancelled or an approval decided, then one plain line says so and the exit status is 1")
     func unknownRun() async throws {
         let env = try await TestServers.shared()
         let nats = ["--nats-url", env.natsURL]
@@ -17,6 +17,10 @@ struct RunsCommandTests {
         let cancelled = try await BuiltProducts.run("almanac", ["runs", "cancel", "a.b", "--as", "olga"] + nats)
         #expect(cancelled.status == .exited(code: 1))
         #expect(cancelled.errorOutput == "almanac: run id 'a.b' may contain only letters, digits, '_' and '-'\n")
+        let decided = try await BuiltProducts.run("almanac", ["runs", "decide", missing, "--step", "ask", "--outcome", "approved",
+                                                              "--as", "olga@example.com"] + nats)
+        #expect(decided.status == .exited(code: 1))
+        #expect(decided.errorOutput == "almanac: there is no run '\(missing)'\n")
     }
 
     @Test("Given a database where the runs projection never ran, when runs are listed, then the error says what to start; a bad status is named")
