@@ -16,6 +16,9 @@ import ServiceLifecycle
 public final class FlowRuntime: Service {
     let jetStream: JetStream
     let store: EventStore
+    /// The run subjects this runtime appends to; it remembers the runs it wrote last, so a
+    /// run's next step starts without reading the run again.
+    let runs: RunLog
     let executors: StepExecutors
     let secrets: FlowSecrets
     let configuration: FlowRuntimeConfiguration
@@ -25,6 +28,7 @@ public final class FlowRuntime: Service {
                 configuration: FlowRuntimeConfiguration = FlowRuntimeConfiguration(), logger: Logger = Logger(label: "almanac.flow-runtime")) {
         self.jetStream = jetStream
         self.store = EventStore(jetStream: jetStream, stream: AlmanacStreams.runs, registry: AlmanacEventCatalog.registry)
+        self.runs = RunLog(store: store, cacheCapacity: configuration.runCacheCapacity)
         self.executors = executors
         self.secrets = secrets
         self.configuration = configuration

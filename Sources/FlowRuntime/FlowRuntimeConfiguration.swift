@@ -16,6 +16,9 @@ public struct FlowRuntimeConfiguration: Sendable {
     public var concurrency = 4
     /// How long one fetch waits for work: also how quickly a graceful shutdown is noticed.
     public var fetchWait: Duration = .seconds(1)
+    /// Runs remembered as this runtime last appended to them (their next step then starts
+    /// without a read); 0 turns it off.
+    public var runCacheCapacity = 4096
     /// Sender of mail steps without `from`.
     public var defaultSender = "noreply@almanac.local"
     /// Actor on the events the runtime appends and the commands it sends.
