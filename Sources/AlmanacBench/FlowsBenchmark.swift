@@ -1,5 +1,6 @@
 import AlmanacEvents
 import EventStore
+import FlowRuntime
 import Flows
 import Foundation
 import LocalServers
@@ -24,10 +25,9 @@ struct FlowsBenchmark: Benchmark {
     static let runRateGoal = 0.3
     /// Runs being started at once (each start is one atomic batch; see `measureRuns`).
     static let startsAtOnce = 16
-    /// The runtime's jobs in hand at once: the `almanac flow-runtime` default. Each worker
-    /// blocks a thread of NATSClient's offload queue in its fetch, which the flow-control
-    /// consumers' fetches share; many more workers delay every hop of a run.
-    static let runtimeConcurrency = 4
+    /// The runtime's jobs in hand at once: the `almanac flow-runtime` default (one fetch serves
+    /// them all, so jobs in hand hold no thread of NATSClient's offload queue).
+    static let runtimeConcurrency = FlowRuntimeConfiguration().concurrency
 
     struct Plan {
         let bookings: Int
