@@ -198,7 +198,10 @@ extension FlowControl {
         guard RunState.unsettled(by: event) != nil, !superseded else { return .ack }
         // The event leaves the run unsettled: fine if anything came after it (every writer
         // settles a run before it decides), else its writer is between two appends or gone.
-        guard let last = try await runs.lastSequence(subject: recorded.subject), last == recorded.sequence else { return .ack }
+        // (A direct get: a lagging replica can only answer an older last event, which sends
+        // this one the slow way round, never skips a run that needs settling.)
+        guard let last = try await jetStream.lastSequenceDirect(stream: AlmanacStreams.runs, subject: recorded.subject),
+              last == recorded.sequence else { return .ack }
         if deliveries == 1 && age < Double(Self.settleGrace.components.seconds) {
             return .retry(after: Self.settleGrace, reason: "the decision after #\(recorded.sequence) may still be on its way")
         }

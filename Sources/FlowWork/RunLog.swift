@@ -46,7 +46,7 @@ public struct RunLog: Sendable {
             run.isCached = true
             return run
         }
-        let recorded = try await store.read(subject: subject)
+        let recorded = try await store.readDirect(subject: subject)
         var state = RunState()
         for event in recorded {
             if let runEvent = RunEvent(payload: event.event) { state = RunState.evolve(state, runEvent) }
