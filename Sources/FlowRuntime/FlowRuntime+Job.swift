@@ -34,7 +34,9 @@ extension FlowRuntime {
             try await keepingAlive(message) {
                 try await process(job, message: message, deliveries: deliveries, log: log)
             }
-            try await message.ackSync()
+            // Not waiting for the server's confirmation: a lost ack brings the job again, and
+            // its redelivery finds the attempt recorded (`recordStart`) and changes nothing.
+            try message.ack()
         } catch is CancellationError {
             // Stopped hard (not gracefully) in the middle: another replica takes the job now.
             try? message.nak()
@@ -206,16 +208,18 @@ extension FlowRuntime {
         EventMetadata(correlationId: job.runId, causationId: job.messageId, actor: configuration.actor)
     }
 
-    /// Runs `body` while telling the server, at once and then every `heartbeat`, that the job is
-    /// in progress: from the first read of the run to the last append, so a slow append (a busy
-    /// server) never lets the job go to another replica while this one still works on it.
+    /// Runs `body` while telling the server, every `heartbeat` (a third of the ack wait), that
+    /// the job is in progress: from the first read of the run to the last append, so a slow
+    /// append (a busy server) never lets the job go to another replica while this one still
+    /// works on it. The first comes after one heartbeat: the ack wait started at delivery, just
+    /// now, so a job done sooner (most) sends none.
     func keepingAlive<T>(_ message: JetStreamMessage, _ body: () async throws -> T) async throws -> T {
         let heartbeat = configuration.heartbeat
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 while !Task.isCancelled {
-                    try? message.inProgress()
                     do { try await Task.sleep(for: heartbeat) } catch { return }
+                    try? message.inProgress()
                 }
             }
             defer { group.cancelAll() }
