@@ -180,32 +180,43 @@ extension FlowControl {
     /// rest of a decision whose writer stopped between two of its events. `superseded`: a later
     /// event of the same run came in the same batch.
     @Sendable func handleRunMessage(_ message: JetStreamMessage, superseded: Bool = false) async throws -> Disposition {
-        let recorded = try runs.registry.decode(message.message)
-        guard let event = RunEvent(payload: recorded.event) else { return .ack }
-        let parts = recorded.subject.split(separator: ".")
-        guard parts.count == 3 else { return .ack }
-        if case .started(let started) = event { runVersions.remember(started.runId, version: started.flowVersion) }
-        let deliveries = Int(message.message.deliveries ?? 1)
-        let age = Date().timeIntervalSince(message.message.time)
-        switch event {
-        case .stepScheduled, .stepRetryScheduled:
-            if case .retry(let delay, let reason) = try await handOver(event, subject: recorded.subject, fresh: deliveries == 1 && age < Self.freshRunEventAge) {
-                return .retry(after: delay, reason: reason)
-            }
+        let subject = message.subject
+        guard subject.split(separator: ".").count == 3 else { return .ack }
+        // Most run events ask nothing of this consumer, or only by their type: the body is
+        // decoded for the few that need it.
+        let unsettling: Bool
+        switch message.message.headers[EventEnvelope.Header.type] {
+        case "run.step_succeeded", "run.step_failed", "run.approval_decided", "run.retried":
+            unsettling = true
+        case "run.step_started", "run.approval_requested", "run.completed", "run.failed", "run.cancelled":
+            unsettling = false
         default:
-            break
+            let recorded = try runs.registry.decode(message.message)
+            guard let event = RunEvent(payload: recorded.event) else { return .ack }
+            if case .started(let started) = event { runVersions.remember(started.runId, version: started.flowVersion) }
+            switch event {
+            case .stepScheduled, .stepRetryScheduled:
+                let fresh = (message.message.deliveries ?? 1) == 1 && Date().timeIntervalSince(message.message.time) < Self.freshRunEventAge
+                if case .retry(let delay, let reason) = try await handOver(event, subject: subject, fresh: fresh) {
+                    return .retry(after: delay, reason: reason)
+                }
+            default:
+                break
+            }
+            unsettling = RunState.unsettled(by: event) != nil
         }
-        guard RunState.unsettled(by: event) != nil, !superseded else { return .ack }
+        guard unsettling, !superseded else { return .ack }
         // The event leaves the run unsettled: fine if anything came after it (every writer
         // settles a run before it decides), else its writer is between two appends or gone.
         // (A direct get: a lagging replica can only answer an older last event, which sends
         // this one the slow way round, never skips a run that needs settling.)
-        guard let last = try await jetStream.lastSequenceDirect(stream: AlmanacStreams.runs, subject: recorded.subject),
-              last == recorded.sequence else { return .ack }
-        if deliveries == 1 && age < Double(Self.settleGrace.components.seconds) {
-            return .retry(after: Self.settleGrace, reason: "the decision after #\(recorded.sequence) may still be on its way")
+        guard let last = try await jetStream.lastSequenceDirect(stream: AlmanacStreams.runs, subject: subject),
+              last == message.sequence else { return .ack }
+        let age = Date().timeIntervalSince(message.message.time)
+        if (message.message.deliveries ?? 1) == 1 && age < Double(Self.settleGrace.components.seconds) {
+            return .retry(after: Self.settleGrace, reason: "the decision after #\(message.sequence) may still be on its way")
         }
-        try await settleRun(recorded.subject)
+        try await settleRun(subject)
         return .ack
     }
 
