@@ -142,6 +142,7 @@ public struct EventStore: Sendable {
 
     /// Like `read`, by batched direct gets instead of an ordered consumer: no consumer is made
     /// on the server, one request per 256 events. For small aggregates read often (a run).
+    /// The answer may come from a replica behind the leader (see `JetStream.readDirect`).
     public func readDirect(subject: String, from sequence: UInt64 = 1) async throws -> [RecordedEvent] {
         try await jetStream.readDirect(stream: stream, subject: subject, from: sequence).map(registry.decode)
     }

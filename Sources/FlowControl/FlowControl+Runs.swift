@@ -208,10 +208,9 @@ extension FlowControl {
         guard unsettling, !superseded else { return .ack }
         // The event leaves the run unsettled: fine if anything came after it (every writer
         // settles a run before it decides), else its writer is between two appends or gone.
-        // (A direct get: a lagging replica can only answer an older last event, which sends
-        // this one the slow way round, never skips a run that needs settling.)
-        guard let last = try await jetStream.lastSequenceDirect(stream: AlmanacStreams.runs, subject: subject),
-              last == message.sequence else { return .ack }
+        // (A direct get: a replica behind the leader answers an older sequence, which is not
+        // taken for "moved on"; `settleRun` reads the run as the leader has it.)
+        if let last = try await jetStream.lastSequenceDirect(stream: AlmanacStreams.runs, subject: subject), last > message.sequence { return .ack }
         let age = Date().timeIntervalSince(message.message.time)
         if (message.message.deliveries ?? 1) == 1 && age < Double(Self.settleGrace.components.seconds) {
             return .retry(after: Self.settleGrace, reason: "the decision after #\(message.sequence) may still be on its way")

@@ -162,8 +162,10 @@ extension JetStream {
     /// Every message on `subject` (no wildcards) from `sequence` on, in order, by batched direct
     /// gets (ADR-31, streams with `allow_direct`): one request per `batch` messages and no
     /// consumer on the server, which suits reading a small aggregate's subject. A replica may
-    /// lag behind the leader; an optimistic-concurrency expectation built on the result then
-    /// fails, as it does for any stale read.
+    /// answer, and it may be behind the leader: it answers a prefix of what the leader has. An
+    /// optimistic-concurrency expectation built on a stale result fails, but a caller that
+    /// concludes from what is NOT there (no such event yet) must first check the result
+    /// against the leader (`lastMessage` is answered by the leader), as `RunLog.load` does.
     public func readDirect(stream: String, subject: String, from sequence: UInt64 = 1, batch: Int = 256) async throws -> [StreamMessage] {
         try Subject.validatePublish(stream)
         try Subject.validatePublish(subject)
