@@ -175,11 +175,29 @@ extension FlowControl {
     /// settles the run itself (the writer is between two publishes, or gone).
     static let settleGrace: Duration = .seconds(2)
 
+    /// Whether `message`, coming after a run's `run.step_scheduled` or `step_retry_scheduled`,
+    /// shows that the step's job or timer did its work: the run's events go one at a time,
+    /// a step is scheduled only when the run is at it, and nothing but its job or timer (or a
+    /// person or a cancellation) moves a run on from there. `run.approval_requested` shows
+    /// nothing: it belongs to the same decision as the approval's scheduling.
+    static func showsStepTaken(_ message: JetStreamMessage) -> Bool {
+        switch message.message.headers[EventEnvelope.Header.type] {
+        case "run.step_started", "run.step_succeeded", "run.step_failed", "run.approval_decided", "run.completed", "run.failed",
+             "run.cancelled", "run.step_scheduled", "run.step_retry_scheduled", "run.retried":
+            true
+        default:
+            false
+        }
+    }
+
     /// A message of the RUNS consumer, the safety net behind every writer of a run: the job or
     /// timer of a scheduled step (its writer publishes them too; message ids dedupe), and the
     /// rest of a decision whose writer stopped between two of its events. `superseded`: a later
     /// event of the same run came in the same batch.
-    @Sendable func handleRunMessage(_ message: JetStreamMessage, superseded: Bool = false) async throws -> Disposition {
+    ///
+    /// `handedOver`: a later event of the same run in the batch shows that the scheduled step
+    /// was taken (`showsStepTaken`), so its job or timer needs no second publish.
+    @Sendable func handleRunMessage(_ message: JetStreamMessage, superseded: Bool = false, handedOver: Bool = false) async throws -> Disposition {
         let subject = message.subject
         guard subject.split(separator: ".").count == 3 else { return .ack }
         // Most run events ask nothing of this consumer, or only by their type: the body is
@@ -195,7 +213,7 @@ extension FlowControl {
             guard let event = RunEvent(payload: recorded.event) else { return .ack }
             if case .started(let started) = event { runVersions.remember(started.runId, version: started.flowVersion) }
             switch event {
-            case .stepScheduled, .stepRetryScheduled:
+            case .stepScheduled where !handedOver, .stepRetryScheduled where !handedOver:
                 let fresh = (message.message.deliveries ?? 1) == 1 && Date().timeIntervalSince(message.message.time) < Self.freshRunEventAge
                 if case .retry(let delay, let reason) = try await handOver(event, subject: subject, fresh: fresh) {
                     return .retry(after: delay, reason: reason)

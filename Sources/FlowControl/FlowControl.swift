@@ -236,8 +236,10 @@ public final class FlowControl: Service {
                     let run = bySubject[subject] ?? []
                     group.addTask {
                         for (index, message) in run.enumerated() {
+                            let later = run[(index + 1)...]
                             await self.finish(message, consumer: name, acknowledging: .async) {
-                                try await self.handleRunMessage(message, superseded: index < run.count - 1)
+                                try await self.handleRunMessage(message, superseded: !later.isEmpty,
+                                                                handedOver: later.contains { Self.showsStepTaken($0) })
                             }
                         }
                     }
