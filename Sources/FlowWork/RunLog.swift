@@ -71,11 +71,13 @@ public struct RunLog: Sendable {
         /// Appended: the settling events (if the run was cut short) and the decision's, in order,
         /// and the run as they left it.
         case appended([RunEvent], Loaded)
-        /// The decider refused the command on this run.
+        /// The decider refused the command on this run (after settling it, if it was cut short:
+        /// those events are stored, and flow-control's RUNS consumer hands their steps over).
         case rejected(RunRejection, Loaded)
-        /// Nothing to append (the decision was empty), or the decision's first event was stored
-        /// before under the same key (a retry): reload and decide again to see what is left.
+        /// Nothing to append: the decision was empty.
         case unchanged(Loaded)
+        /// The first event to append was stored before under the same id (a retry, or another
+        /// writer settled the same cut): reload and decide again to see what is left.
         case duplicate
     }
 
