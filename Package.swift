@@ -64,7 +64,7 @@ let package = Package(
         .target(name: "FlowReadModels", dependencies: ["Flows", "AlmanacEvents", "Projections", "PostgresClient", "EventStore"], swiftSettings: settings),
 
         // MARK: Flow runtime (issue 5): the job contract shared with flow-control, and the step-job service
-        .target(name: "FlowWork", dependencies: ["Flows"], swiftSettings: settings),
+        .target(name: "FlowWork", dependencies: ["Flows", "EventStore"], swiftSettings: settings),
         .target(
             name: "FlowRuntime",
             dependencies: ["FlowWork", "Flows", "AlmanacEvents", "EventStore", "NATSClient", "Mail", "HTTPClient", "CommandBus", "PostgresClient", log, lifecycle],

@@ -38,8 +38,8 @@ extension FlowsBenchmark {
                     var started = 0
                     try await withThrowingTaskGroup(of: Void.self) { starts in
                         for await _ in tokens {
-                            // A start is an atomic batch, and the server refuses more than a
-                            // few dozen batches open at once: starts go `startsAtOnce` at a time.
+                            // Starts go `startsAtOnce` at a time (as a few callers of the
+                            // manual-run API would start them).
                             if started >= Self.startsAtOnce { try await starts.next() }
                             let index = started
                             started += 1

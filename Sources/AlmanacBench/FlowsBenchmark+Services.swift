@@ -18,6 +18,7 @@ extension FlowsBenchmark {
         let commands: CommandClient
         let control: FlowControl
         let desks: [ResourceID]
+        let jetStream: JetStream
     }
 
     static let siteId = "bench-flows"
@@ -65,7 +66,7 @@ extension FlowsBenchmark {
         }
         do {
             let result = try await body(Services(commands: CommandClient(connection: connection, prefix: BookingCommandCodec.prefix),
-                                                 control: control, desks: desks))
+                                                 control: control, desks: desks, jetStream: jetStream))
             await stop()
             return result
         } catch {

@@ -140,6 +140,13 @@ public struct EventStore: Sendable {
         try await readRaw(subject: subject, from: sequence).map(registry.decode)
     }
 
+    /// Like `read`, by batched direct gets instead of an ordered consumer: no consumer is made
+    /// on the server, one request per 256 events. For small aggregates read often (a run).
+    /// The answer may come from a replica behind the leader (see `JetStream.readDirect`).
+    public func readDirect(subject: String, from sequence: UInt64 = 1) async throws -> [RecordedEvent] {
+        try await jetStream.readDirect(stream: stream, subject: subject, from: sequence).map(registry.decode)
+    }
+
     /// The subject's version: the sequence of its last event, nil when it has none. One request
     /// to the stream leader, nothing decoded.
     public func lastSequence(subject: String) async throws -> UInt64? {

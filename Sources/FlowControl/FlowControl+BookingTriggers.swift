@@ -77,7 +77,17 @@ extension FlowControl {
     /// contact of a moved booking comes from the resource it was first placed on.
     func bookingFacts(_ bookingId: BookingID, resourceId: ResourceID, upTo sequence: UInt64? = nil) async throws -> BookingFacts {
         var facts = BookingFacts(bookingId: bookingId, resourceId: resourceId)
-        for recorded in try await bookings.read(subject: try BookingSubjects.resource(resourceId)) {
+        let subject = try BookingSubjects.resource(resourceId)
+        var history: [RecordedEvent]
+        if let sequence {
+            // Up to a known event: a direct read will do if it reaches that event (a replica
+            // behind the leader may answer; then the ordered read asks the leader).
+            history = try await bookings.readDirect(subject: subject)
+            if (history.last?.sequence ?? 0) < sequence { history = try await bookings.read(subject: subject) }
+        } else {
+            history = try await bookings.read(subject: subject)
+        }
+        for recorded in history {
             if let sequence, recorded.sequence > sequence { break }
             if let event = BookingEvent(payload: recorded.event) { facts.apply(event, eventId: recorded.envelope.eventId) }
         }

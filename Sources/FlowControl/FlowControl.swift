@@ -1,11 +1,13 @@
 import AlmanacEvents
 import BookingService
 import EventStore
+import FlowWork
 import Flows
 import Foundation
 import Logging
 import NATSClient
 import ServiceLifecycle
+import Synchronization
 
 /// `almanac flow-control`: matches triggers and starts runs, turns the run decider's due times
 /// into JetStream message schedules, and hands runtime steps to `WORK` (see the job contract in
@@ -20,6 +22,11 @@ public final class FlowControl: Service {
     let bookings: EventStore
     let flowEvents: EventStore
     let runs: EventStore
+    /// Run subjects as flow-control writes them (settle, decide, append one event at a time).
+    let runLog: RunLog
+    /// The flow version of each run seen lately, so a fresh `run.step_scheduled` is handed
+    /// over without reading its run.
+    let runVersions = RunVersions()
     let aggregates: BookingAggregates
     let siteAdmins: SiteAdmins
     public let flows: PublishedFlows
@@ -33,6 +40,7 @@ public final class FlowControl: Service {
         self.bookings = EventStore(jetStream: jetStream, stream: AlmanacStreams.bookings, registry: AlmanacEventCatalog.registry)
         self.flowEvents = EventStore(jetStream: jetStream, stream: AlmanacStreams.flows, registry: AlmanacEventCatalog.registry)
         self.runs = EventStore(jetStream: jetStream, stream: AlmanacStreams.runs, registry: AlmanacEventCatalog.registry)
+        self.runLog = RunLog(store: runs)
         self.aggregates = BookingAggregates(store: bookings)
         self.siteAdmins = SiteAdmins(store: bookings)
         self.flows = PublishedFlows()
@@ -106,7 +114,7 @@ public final class FlowControl: Service {
             }
             part("following FLOWS") { try await self.followFlows() }
             part("booking triggers") { try await self.consume(AlmanacStreams.bookings, self.configuration.bookingsConsumer, self.handleBookingMessage) }
-            part("run steps") { try await self.consume(AlmanacStreams.runs, self.configuration.runsConsumer, self.handleRunMessage) }
+            part("run steps") { try await self.consumeRuns() }
             part("timers") { try await self.consume(AlmanacStreams.schedules, self.configuration.timersConsumer, self.handleTimerMessage) }
             try await group.waitForAll()
         }
@@ -154,35 +162,106 @@ public final class FlowControl: Service {
                 continue
             }
             for message in messages {
-                let deliveries = Int(message.message.deliveries ?? 1)
                 // The batch is handled one message at a time: the later ones' ack-wait started at
                 // the fetch, so each says "in progress" as its turn comes, or under load another
                 // replica gets it again while this one is still on its way to it.
                 try? message.inProgress()
-                do {
-                    switch try await handle(message) {
-                    case .ack:
-                        try await message.ackSync()
-                    case .retry(let delay, let reason):
-                        if deliveries >= configuration.maxDeliver {
-                            logger.error("message given up", metadata: ["consumer": "\(name)", "seq": "\(message.sequence)", "reason": "\(reason)"])
-                            try message.term()
-                        } else {
-                            try message.nak(delay: delay)
+                await finish(message, consumer: name, acknowledging: .sync) { try await handle(message) }
+            }
+        }
+    }
+
+    /// How a handled message is acknowledged.
+    enum AckMode { case sync, async }
+
+    /// Acks, naks or terminates `message` by what `handle` came to. A handler that throws
+    /// leaves its message to redelivery; the last delivery is logged and terminated, so one
+    /// poisoned message never loops forever.
+    func finish(_ message: JetStreamMessage, consumer name: String, acknowledging mode: AckMode,
+                _ handle: () async throws -> Disposition) async {
+        let deliveries = Int(message.message.deliveries ?? 1)
+        do {
+            switch try await handle() {
+            case .ack:
+                switch mode {
+                case .sync: try await message.ackSync()
+                case .async: try message.ack()
+                }
+            case .retry(let delay, let reason):
+                if deliveries >= configuration.maxDeliver {
+                    logger.error("message given up", metadata: ["consumer": "\(name)", "seq": "\(message.sequence)", "reason": "\(reason)"])
+                    try message.term()
+                } else {
+                    try message.nak(delay: delay)
+                }
+            }
+        } catch {
+            if deliveries >= configuration.maxDeliver {
+                logger.error("message given up after \(deliveries) deliveries",
+                             metadata: ["consumer": "\(name)", "subject": "\(message.subject)", "seq": "\(message.sequence)", "error": "\(error)"])
+                try? message.term()
+            } else {
+                logger.warning("message not handled; it will come again",
+                               metadata: ["consumer": "\(name)", "subject": "\(message.subject)", "seq": "\(message.sequence)", "error": "\(error)"])
+                try? message.nak(delay: .seconds(min(30, 1 << min(deliveries, 5))))
+            }
+        }
+    }
+
+    /// The RUNS consumer: a batch's runs are handled at once, each run's events in order, and
+    /// acks go out without waiting for the server's confirmation (a lost ack only brings the
+    /// message again, and handling a run event twice changes nothing).
+    func consumeRuns() async throws {
+        let name = configuration.runsConsumer
+        let consumer = try await PullConsumer.bind(jetStream, stream: AlmanacStreams.runs, consumer: name)
+        while !Self.isStopping {
+            let messages: [JetStreamMessage]
+            do {
+                messages = try await consumer.fetch(batch: configuration.batchSize, expires: configuration.fetchWait)
+            } catch {
+                if Self.isStopping { break }
+                logger.warning("fetching failed; trying again", metadata: ["consumer": "\(name)", "error": "\(error)"])
+                // Back off from a failing server instead of spinning; not a synchronisation.
+                try? await Task.sleep(for: .seconds(1))
+                continue
+            }
+            var bySubject: [String: [JetStreamMessage]] = [:]
+            var subjects: [String] = []
+            for message in messages {
+                if bySubject[message.subject] == nil { subjects.append(message.subject) }
+                bySubject[message.subject, default: []].append(message)
+            }
+            await withTaskGroup(of: Void.self) { group in
+                for subject in subjects {
+                    let run = bySubject[subject] ?? []
+                    group.addTask {
+                        for (index, message) in run.enumerated() {
+                            let later = run[(index + 1)...]
+                            await self.finish(message, consumer: name, acknowledging: .async) {
+                                try await self.handleRunMessage(message, superseded: !later.isEmpty,
+                                                                handedOver: later.contains { Self.showsStepTaken($0) })
+                            }
                         }
-                    }
-                } catch {
-                    if deliveries >= configuration.maxDeliver {
-                        logger.error("message given up after \(deliveries) deliveries",
-                                     metadata: ["consumer": "\(name)", "subject": "\(message.subject)", "seq": "\(message.sequence)", "error": "\(error)"])
-                        try? message.term()
-                    } else {
-                        logger.warning("message not handled; it will come again",
-                                       metadata: ["consumer": "\(name)", "subject": "\(message.subject)", "seq": "\(message.sequence)", "error": "\(error)"])
-                        try? message.nak(delay: .seconds(min(30, 1 << min(deliveries, 5))))
                     }
                 }
             }
         }
+    }
+}
+
+/// Flow version by run id, for the runs flow-control saw lately (a run's version never changes).
+final class RunVersions: Sendable {
+    private let versions = Mutex<[String: Int]>([:])
+    static let capacity = 100_000
+
+    func remember(_ runId: String, version: Int) {
+        versions.withLock { versions in
+            if versions.count >= Self.capacity { versions.removeAll(keepingCapacity: true) }
+            versions[runId] = version
+        }
+    }
+
+    func version(of runId: String) -> Int? {
+        versions.withLock { $0[runId] }
     }
 }

@@ -34,7 +34,9 @@ extension FlowRuntime {
             try await keepingAlive(message) {
                 try await process(job, message: message, deliveries: deliveries, log: log)
             }
-            try await message.ackSync()
+            // Not waiting for the server's confirmation: a lost ack brings the job again, and
+            // its redelivery finds the attempt recorded (`recordStart`) and changes nothing.
+            try message.ack()
         } catch is CancellationError {
             // Stopped hard (not gracefully) in the middle: another replica takes the job now.
             try? message.nak()
@@ -49,22 +51,22 @@ extension FlowRuntime {
     func process(_ job: StepJob, message: JetStreamMessage, deliveries: Int, log: Logger) async throws {
         guard let step = job.step else { return }
         // 1. The run must be at this attempt: record that the runtime took it.
-        guard let history = try await recordStart(job, deliveries: deliveries, inputs: step.traceInputs(over:), log: log) else { return }
+        guard let started = try await recordStart(job, deliveries: deliveries, inputs: step.traceInputs(over:), log: log) else { return }
 
         // 2. Run it, unless the job has been delivered so often that this is the last chance
         //    to record anything (it killed its runtime each time).
-        let started = ContinuousClock.now
+        let startedAt = ContinuousClock.now
         let result: Result<StepResult, StepError>
         if deliveries >= configuration.maxDeliver && deliveries > 1 {
             result = .failure(StepError(kind: .internal, message: "the job was delivered \(deliveries) times without an outcome (the runtime stopped during the step each time)"))
         } else {
             let context = StepContext(runId: job.runId, flowId: job.flowId, stepId: job.stepId, attempt: job.attempt,
-                                      data: history.state.data, secrets: secrets, timeout: job.timeout)
+                                      data: started.state.data, secrets: secrets, timeout: job.timeout)
             result = await execute(step, context: context, timeout: job.timeout, message: message)
         }
         // Cancelled mid-step, the attempt has no outcome to record; the job goes back instead.
         try Task.checkCancellation()
-        let elapsed = ContinuousClock.now - started
+        let elapsed = ContinuousClock.now - startedAt
         let durationMs = (Double(elapsed.components.seconds * 1000) + Double(elapsed.components.attoseconds) / 1e15).rounded()
 
         // 3. Record the outcome with the run decider's whole decision. Executors redact what
@@ -81,13 +83,17 @@ extension FlowRuntime {
             command = .stepFailed(stepId: job.stepId, attempt: job.attempt, error: redacted)
             log.notice("step failed", metadata: ["kind": "\(error.kind.rawValue)", "error": "\(redacted.message)", "ms": "\(Int(durationMs))"])
         }
-        let events = try await recordOutcome(job, command, log: log) { event in
+        let events = try await recordOutcome(job, command, log: log, startingFrom: started) { event in
             event.stampingFinish(stepId: job.stepId, attempt: job.attempt, at: Date(), durationMs: durationMs)
         }
 
-        // 4. What the decision asks of the runtime: the next attempt's job, or a dead letter.
+        // 4. What the decision asks of the runtime: the next step's job or the next attempt's
+        //    (flow-control's RUNS consumer publishes the same ones, with the same message ids,
+        //    so a runtime that stops here loses nothing), or a dead letter.
         for event in events {
             switch event {
+            case .stepScheduled(let scheduled) where WorkSubjects.runtimeKinds.contains(scheduled.kind):
+                try await publish(StepJob(scheduled: scheduled, flow: job.flow, flowVersion: job.flowVersion))
             case .stepRetryScheduled(let retry):
                 try await publish(StepJob(retry: retry, flow: job.flow, flowVersion: job.flowVersion))
             case .failed(let failed):
@@ -105,32 +111,43 @@ extension FlowRuntime {
     /// repairing a lost retry job, and when the attempt is running already but this message is
     /// on its first delivery: then it is a second copy of the job (published again after the
     /// WORK dedupe window), and the copy that started the attempt runs it, not this one.
-    func recordStart(_ job: StepJob, deliveries: Int, inputs: (FlowValue) -> FlowValue, log: Logger) async throws -> RunHistory? {
+    ///
+    /// The first try decides on the run as this runtime last wrote it (its previous step's
+    /// outcome, usually), so a run's later steps need no read; a stale copy fails its append's
+    /// expectation, and anything but an append is decided again on the stored run.
+    func recordStart(_ job: StepJob, deliveries: Int, inputs: (FlowValue) -> FlowValue, log: Logger) async throws -> RunLog.Loaded? {
+        var useCache = true
         for _ in 0..<Self.appendAttempts {
-            let history = try await RunHistory.load(store, subject: job.runSubject)
-            switch RunDecider.decide(.stepStarted(stepId: job.stepId, attempt: job.attempt), history.state, decisionContext(job)) {
-            case .success(let decided):
-                if decided.isEmpty {
-                    guard deliveries > 1 else {
-                        log.notice("job skipped: a copy of it started this attempt already")
-                        return nil
-                    }
-                    return history
+            let run = try await runs.load(job.runSubject, cached: useCache)
+            useCache = false
+            let shown = secrets.redact(inputs(run.state.data))
+            let decision: RunLog.Decision
+            do {
+                decision = try await runs.decide(.stepStarted(stepId: job.stepId, attempt: job.attempt), on: run, subject: job.runSubject,
+                                                 context: decisionContext(job), idempotencyKey: job.startedKey, metadata: metadata(job)) { event in
+                    event.stampingStart(stepId: job.stepId, attempt: job.attempt, at: Date(), inputs: shown)
                 }
-                let shown = secrets.redact(inputs(history.state.data))
-                let events = decided.map { $0.stampingStart(stepId: job.stepId, attempt: job.attempt, at: Date(), inputs: shown) }
-                do {
-                    try await store.append(events.map(\.payload), to: job.runSubject, expecting: history.expectation,
-                                           idempotencyKey: job.startedKey, metadata: metadata(job))
-                    return RunHistory(state: RunState.evolve(history.state, with: events), lastSequence: nil)
-                } catch EventStoreError.wrongExpectedVersion {
-                    continue
+            } catch EventStoreError.wrongExpectedVersion {
+                continue
+            }
+            switch decision {
+            case .appended(_, let after):
+                return after
+            case .duplicate:
+                continue
+            case .unchanged(let after):
+                if run.isCached { continue }
+                guard deliveries > 1 else {
+                    log.notice("job skipped: a copy of it started this attempt already")
+                    return nil
                 }
-            case .failure(let rejection):
+                return after
+            case .rejected(let rejection, let after):
+                if run.isCached { continue }
                 // A later attempt is scheduled: the runtime may have stopped between appending
                 // the retry and publishing its job. Publishing it again is idempotent.
-                if let progress = history.state.steps[job.stepId], progress.status == .scheduled, progress.attempt > job.attempt,
-                   !history.state.isFinished {
+                if let progress = after.state.steps[job.stepId], progress.status == .scheduled, progress.attempt > job.attempt,
+                   !after.state.isFinished {
                     // With the retry's due time: a repaired job waits out its backoff like the original.
                     try await publish(job.nextAttempt(notBefore: progress.runAt).with(attempt: progress.attempt))
                 }
@@ -142,23 +159,39 @@ extension FlowRuntime {
     }
 
     /// Appends the decider's events for the attempt's outcome, under the outcome's idempotency
-    /// key; returns them ([] when the outcome was recorded already).
-    func recordOutcome(_ job: StepJob, _ command: RunCommand, log: Logger,
+    /// key; returns what was appended ([] when the outcome was recorded already), including what
+    /// settling a run cut short took. Tries `startingFrom` (the run as `recordStart` left it)
+    /// first, then the stored run.
+    func recordOutcome(_ job: StepJob, _ command: RunCommand, log: Logger, startingFrom guess: RunLog.Loaded? = nil,
                        stamp: (RunEvent) -> RunEvent = { $0 }) async throws -> [RunEvent] {
+        var guess = guess
         for _ in 0..<Self.appendAttempts {
-            let history = try await RunHistory.load(store, subject: job.runSubject)
-            switch RunDecider.decide(command, history.state, decisionContext(job)) {
-            case .success(let decided):
-                if decided.isEmpty { return [] }
-                let events = decided.map(stamp)
-                do {
-                    let appended = try await store.append(events.map(\.payload), to: job.runSubject, expecting: history.expectation,
-                                                          idempotencyKey: job.outcomeKey, metadata: metadata(job))
-                    return appended.isDuplicate ? [] : events
-                } catch EventStoreError.wrongExpectedVersion {
-                    continue
-                }
-            case .failure(let rejection):
+            let run: RunLog.Loaded
+            let guessed = guess != nil
+            if let known = guess {
+                run = known
+                guess = nil
+            } else {
+                run = try await runs.load(job.runSubject)
+            }
+            let decision: RunLog.Decision
+            do {
+                decision = try await runs.decide(command, on: run, subject: job.runSubject, context: decisionContext(job),
+                                                 idempotencyKey: job.outcomeKey, metadata: metadata(job), stamp: stamp)
+            } catch EventStoreError.wrongExpectedVersion {
+                continue
+            }
+            switch decision {
+            case .appended(let events, _):
+                return events
+            case .duplicate:
+                // Stored before under this key (a redelivery): read what it left, settle if cut short.
+                continue
+            case .unchanged:
+                if guessed { continue }
+                return []
+            case .rejected(let rejection, _):
+                if guessed { continue }
                 // Cancelled meanwhile, or another delivery recorded this attempt first.
                 log.info("outcome not recorded: \(rejection)")
                 return []
@@ -175,16 +208,18 @@ extension FlowRuntime {
         EventMetadata(correlationId: job.runId, causationId: job.messageId, actor: configuration.actor)
     }
 
-    /// Runs `body` while telling the server, at once and then every `heartbeat`, that the job is
-    /// in progress: from the first read of the run to the last append, so a slow append (a busy
-    /// server) never lets the job go to another replica while this one still works on it.
+    /// Runs `body` while telling the server, every `heartbeat` (a third of the ack wait), that
+    /// the job is in progress: from the first read of the run to the last append, so a slow
+    /// append (a busy server) never lets the job go to another replica while this one still
+    /// works on it. The first comes after one heartbeat: the ack wait started at delivery, just
+    /// now, so a job done sooner (most) sends none.
     func keepingAlive<T>(_ message: JetStreamMessage, _ body: () async throws -> T) async throws -> T {
         let heartbeat = configuration.heartbeat
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 while !Task.isCancelled {
-                    try? message.inProgress()
                     do { try await Task.sleep(for: heartbeat) } catch { return }
+                    try? message.inProgress()
                 }
             }
             defer { group.cancelAll() }

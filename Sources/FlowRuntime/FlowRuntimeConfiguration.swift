@@ -12,10 +12,14 @@ public struct FlowRuntimeConfiguration: Sendable {
     /// Deliveries of one job message; the last one is not executed but dead-lettered (a job
     /// that kills its runtime every time must not take the fleet down forever).
     public var maxDeliver = 10
-    /// Jobs in hand at once per process.
-    public var concurrency = 4
+    /// Jobs in hand at once per process. One fetch serves them all (a job in hand holds no
+    /// thread while it waits for NATS, SMTP or HTTP), so this may be well above the cores.
+    public var concurrency = 16
     /// How long one fetch waits for work: also how quickly a graceful shutdown is noticed.
     public var fetchWait: Duration = .seconds(1)
+    /// Runs remembered as this runtime last appended to them (their next step then starts
+    /// without a read); 0 turns it off.
+    public var runCacheCapacity = 4096
     /// Sender of mail steps without `from`.
     public var defaultSender = "noreply@almanac.local"
     /// Actor on the events the runtime appends and the commands it sends.

@@ -14,18 +14,26 @@ import Foundation
 //   job in WORK          `job/<runId>/<stepId>/<attempt>`       (`StepJob.messageId`)
 //   StepStarted in RUNS  `<runId>/<stepId>/<attempt>/started/0` (`StepJob.startedKey` + `/0`)
 //   outcome in RUNS      `<runId>/<stepId>/<attempt>/<n>`       (`StepJob.outcomeKey`, the event
-//                        store's idempotency key: the outcome batch, StepSucceeded or StepFailed
-//                        first, then what the run decider adds, numbered from 0)
+//                        store's idempotency key: StepSucceeded or StepFailed first, then what
+//                        the run decider adds, numbered from 0)
+//   settling in RUNS     `settle/<runId>/<seq>/<n>`             (what a decision cut short after
+//                        sequence `seq` still owed, see `RunLog`)
 //   dead letter          `dead/<runId>/<stepId>/<attempt>`
 //
-// Who publishes jobs: flow-control, for every `run.step_scheduled` of a runtime step kind, at
-// once (no message schedule: a job with a later start carries `notBefore` and waits in WORK).
+// A decision's events are appended one message after the other, each expecting the one before
+// (`RunLog`, `EventStore.appendOneByOne`), not as an atomic batch; a run cut short in between is
+// settled by the next writer or by flow-control's RUNS consumer.
+//
+// Who publishes jobs: whoever appended the `run.step_scheduled` of a runtime step kind, at once
+// (flow-control for a start, a timer or a retry from the studio; the runtime for the step after
+// the one it ran), and flow-control's RUNS consumer for every one of them as the safety net
+// (no message schedule: a job with a later start carries `notBefore` and waits in WORK).
 // The runtime appends the whole decision of `RunDecider` after an attempt (outcome plus the next
-// `run.step_scheduled`, `run.completed` or `run.failed`) and itself publishes the next attempt's
-// job after a `run.step_retry_scheduled`, with `notBefore` = the retry's `runAt` (it naks a job
-// that arrives early with the remaining delay). Flow-control may publish the same retry job too:
-// the message id keeps it once within the dedupe window; a copy that arrives later finds the
-// attempt running and is skipped unless it is itself a redelivery (`FlowRuntime.recordStart`).
+// `run.step_scheduled`, `run.completed` or `run.failed`) and itself publishes the next job, or
+// the next attempt's after a `run.step_retry_scheduled`, with `notBefore` = the retry's `runAt`
+// (it naks a job that arrives early with the remaining delay). The message id keeps a job once
+// within the dedupe window; a copy that arrives later finds the attempt running and is skipped
+// unless it is itself a redelivery (`FlowRuntime.recordStart`).
 //
 // The job carries the pinned flow version whole, so the runtime decides with the very
 // definition the run started with, and reads the run's data (to render the step's templates)

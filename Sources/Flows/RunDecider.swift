@@ -29,8 +29,67 @@ public enum RunDecider {
         }
     }
 
+    /// Decides `command` on the run. A run left unsettled (its last append was cut short, see
+    /// `RunState.unsettled`) is settled first: the events start with what `settle` owes.
     public static func decide(_ command: RunCommand, _ state: RunState, _ context: RunDecisionContext) -> Result<[RunEvent], RunRejection> {
         if case .start(let start) = command { return self.start(start, state, context) }
+        let settling = settle(state, context)
+        guard !settling.isEmpty else { return decideSettled(command, state, context) }
+        return decideSettled(command, RunState.evolve(state, with: settling), context).map { settling + $0 }
+    }
+
+    /// What the decision that appended the run's last event still owed, when it was cut short
+    /// (`RunState.unsettled`): the same events that decision would have appended after it
+    /// (times and jitter taken from `context`). Empty for a settled or finished run. For every
+    /// decision `d` and every `k` from 1 to `d.count - 1`,
+    /// `settle(evolve(state, d[..<k])) == d[k...]` (tested), so a writer can append a decision
+    /// one event after the other and whoever finds it cut short completes it.
+    public static func settle(_ state: RunState, _ context: RunDecisionContext) -> [RunEvent] {
+        guard let unsettled = state.unsettled, !state.isFinished, state.status != .notStarted else { return [] }
+        switch unsettled {
+        case .start:
+            guard let first = context.flow.steps.first else {
+                return [.failed(RunFailed(runId: state.runId, stepId: nil, reason: "flow '\(context.flow.id)' has no steps"))]
+            }
+            return enter(first.id, state: state, context)
+        case .enter(let stepId):
+            return enter(stepId, state: state, context)
+        case .advance(let stepId):
+            guard let step = context.flow.step(stepId) else {
+                return [.failed(RunFailed(runId: state.runId, stepId: stepId, reason: "the flow has no step '\(stepId)'"))]
+            }
+            if case .branch = step.action {
+                // A branch recorded the step it chose as its output.
+                guard case .string(let next) = state.data.value(at: ["steps", stepId, "output", "next"]) else {
+                    return [.failed(RunFailed(runId: state.runId, stepId: stepId, reason: "branch '\(stepId)' recorded no next step"))]
+                }
+                return enter(next, state: state, context)
+            }
+            return advance(after: step, state: state, context)
+        case .requestApproval(let stepId):
+            guard let step = context.flow.step(stepId), case .approval(let approval) = step.action,
+                  let progress = state.steps[stepId], progress.status == .scheduled else { return [] }
+            let within = (try? FlowDuration(parsing: approval.decideWithin)) ?? FlowDuration.hours(24)
+            let deadline = progress.runAt ?? context.now.addingTimeInterval(within.timeInterval)
+            let message = (try? FlowTemplate(approval.message).render(state.data)) ?? approval.message
+            return [.approvalRequested(ApprovalRequested(runId: state.runId, stepId: stepId, approvers: approval.approvers, message: message,
+                                                         deadline: deadline, defaultOutcome: approval.defaultOutcome))]
+        case .failure(let failed):
+            guard let step = context.flow.step(failed.stepId), let progress = state.steps[failed.stepId] else {
+                return [.failed(RunFailed(runId: state.runId, stepId: failed.stepId, reason: "the flow has no step '\(failed.stepId)'"))]
+            }
+            return afterFailure(failed, step: step, roundStart: progress.roundStart, state: state, context)
+        case .decided(let decision):
+            guard let step = context.flow.step(decision.stepId) else {
+                return [.failed(RunFailed(runId: state.runId, stepId: decision.stepId, reason: "the flow has no step '\(decision.stepId)'"))]
+            }
+            let succeeded = RunEvent.stepSucceeded(StepSucceeded(runId: state.runId, stepId: step.id, attempt: state.steps[step.id]?.attempt ?? 1,
+                                                                 output: approvalOutput(decision)))
+            return [succeeded] + advance(after: step, state: RunState.evolve(state, succeeded), context)
+        }
+    }
+
+    static func decideSettled(_ command: RunCommand, _ state: RunState, _ context: RunDecisionContext) -> Result<[RunEvent], RunRejection> {
         guard state.status != .notStarted else { return .failure(.notStarted) }
         switch command {
         case .start:
@@ -122,30 +181,40 @@ public enum RunDecider {
         let policy = step.retry ?? .standard
         let attemptInRound = attempt - progress.roundStart + 1
         let willRetry = policy.retries(error.kind, afterAttempt: attemptInRound)
-        var events: [RunEvent] = [.stepFailed(StepFailed(runId: state.runId, stepId: stepId, attempt: attempt, error: error, willRetry: willRetry))]
-        if willRetry {
-            let delay = policy.delay(afterAttempt: attemptInRound, unitRandom: context.unitRandom)
-            events.append(.stepRetryScheduled(StepRetryScheduled(runId: state.runId, stepId: stepId, kind: step.action.kind, attempt: attempt + 1,
-                                                                 runAt: context.now.addingTimeInterval(delay.timeInterval),
-                                                                 timeoutSeconds: timeout(of: step).seconds)))
-        } else {
-            let tries = attemptInRound == 1 ? "1 attempt" : "\(attemptInRound) attempts"
-            events.append(.failed(RunFailed(runId: state.runId, stepId: stepId, reason: "step '\(stepId)' failed after \(tries): \(error.message)")))
+        let failed = StepFailed(runId: state.runId, stepId: stepId, attempt: attempt, error: error, willRetry: willRetry)
+        return .success([.stepFailed(failed)] + afterFailure(failed, step: step, roundStart: progress.roundStart, state: state, context))
+    }
+
+    /// After a failed attempt: the retry after the backoff, or the run fails with the reason.
+    static func afterFailure(_ failed: StepFailed, step: FlowStep, roundStart: Int, state: RunState, _ context: RunDecisionContext) -> [RunEvent] {
+        let attemptInRound = failed.attempt - roundStart + 1
+        if failed.willRetry {
+            let delay = (step.retry ?? .standard).delay(afterAttempt: attemptInRound, unitRandom: context.unitRandom)
+            return [.stepRetryScheduled(StepRetryScheduled(runId: state.runId, stepId: step.id, kind: step.action.kind, attempt: failed.attempt + 1,
+                                                           runAt: context.now.addingTimeInterval(delay.timeInterval),
+                                                           timeoutSeconds: timeout(of: step).seconds))]
         }
-        return .success(events)
+        let tries = attemptInRound == 1 ? "1 attempt" : "\(attemptInRound) attempts"
+        return [.failed(RunFailed(runId: state.runId, stepId: step.id, reason: "step '\(step.id)' failed after \(tries): \(failed.error.message)"))]
     }
 
     static func decided(_ step: FlowStep, _ outcome: ApprovalStep.Outcome, by: String?, comment: String?, timedOut: Bool,
                         _ state: RunState, _ context: RunDecisionContext) -> [RunEvent] {
         let attempt = state.steps[step.id]?.attempt ?? 1
-        var output: [String: FlowValue] = ["outcome": .string(outcome.rawValue), "timedOut": .bool(timedOut)]
-        if let by { output["decidedBy"] = .string(by) }
-        if let comment { output["comment"] = .string(comment) }
+        let decision = ApprovalDecided(runId: state.runId, stepId: step.id, outcome: outcome, decidedBy: by, comment: comment, timedOut: timedOut)
         let events: [RunEvent] = [
-            .approvalDecided(ApprovalDecided(runId: state.runId, stepId: step.id, outcome: outcome, decidedBy: by, comment: comment, timedOut: timedOut)),
-            .stepSucceeded(StepSucceeded(runId: state.runId, stepId: step.id, attempt: attempt, output: .object(output))),
+            .approvalDecided(decision),
+            .stepSucceeded(StepSucceeded(runId: state.runId, stepId: step.id, attempt: attempt, output: approvalOutput(decision))),
         ]
         return events + advance(after: step, state: RunState.evolve(state, with: events), context)
+    }
+
+    /// An approval step's output: the outcome, whether the deadline decided it, who and why.
+    static func approvalOutput(_ decision: ApprovalDecided) -> FlowValue {
+        var output: [String: FlowValue] = ["outcome": .string(decision.outcome.rawValue), "timedOut": .bool(decision.timedOut)]
+        if let by = decision.decidedBy { output["decidedBy"] = .string(by) }
+        if let comment = decision.comment { output["comment"] = .string(comment) }
+        return .object(output)
     }
 
     /// After `step` succeeded: the step it leads to, given its output.

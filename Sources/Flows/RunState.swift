@@ -27,6 +27,27 @@ public struct RunState: Equatable, Sendable {
     /// The step the run is at (scheduled, running, waiting, or failed).
     public var currentStepId: String?
     public var failureReason: String?
+    /// Set when the run's last event is not the last of the decision that appended it: one
+    /// decision's events go to the subject one message after the other (each expecting the one
+    /// before), so a writer that stops between two of them leaves the run here.
+    /// `RunDecider.settle` gives what the decision still owed; every writer appends that first.
+    public var unsettled: Unsettled?
+
+    /// What the last event leaves to decide at once (see `unsettled`).
+    public enum Unsettled: Equatable, Sendable {
+        /// After `run.started`: enter the first step.
+        case start
+        /// After `run.retried`: enter the failed step again.
+        case enter(stepId: String)
+        /// After `run.step_succeeded`: go on to the step it leads to.
+        case advance(afterStepId: String)
+        /// After `run.step_scheduled` of an approval step: request the approval.
+        case requestApproval(stepId: String)
+        /// After `run.step_failed`: schedule the retry, or fail the run.
+        case failure(StepFailed)
+        /// After `run.approval_decided`: the approval step succeeds with the decision.
+        case decided(ApprovalDecided)
+    }
 
     public init() {}
 
@@ -34,6 +55,7 @@ public struct RunState: Equatable, Sendable {
 
     public static func evolve(_ state: RunState, _ event: RunEvent) -> RunState {
         var state = state
+        state.unsettled = unsettled(by: event)
         switch event {
         case .started(let event):
             state.runId = event.runId
@@ -83,6 +105,20 @@ public struct RunState: Equatable, Sendable {
             state.failureReason = nil
         }
         return state
+    }
+
+    /// What `event` leaves to decide when it is the run's last event: nil for every event that
+    /// ends a decision of `RunDecider`. Depends on the event alone.
+    public static func unsettled(by event: RunEvent) -> Unsettled? {
+        switch event {
+        case .started: .start
+        case .retried(let retried): .enter(stepId: retried.fromStepId)
+        case .stepSucceeded(let succeeded): .advance(afterStepId: succeeded.stepId)
+        case .stepScheduled(let scheduled) where scheduled.kind == .approval: .requestApproval(stepId: scheduled.stepId)
+        case .stepFailed(let failed): .failure(failed)
+        case .approvalDecided(let decided): .decided(decided)
+        case .stepScheduled, .stepStarted, .stepRetryScheduled, .approvalRequested, .completed, .failed, .cancelled: nil
+        }
     }
 
     public static func evolve(_ state: RunState, with events: [RunEvent]) -> RunState {

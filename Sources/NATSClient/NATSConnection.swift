@@ -135,6 +135,15 @@ public final class NATSConnection: Sendable {
         return reply
     }
 
+    /// Sends a request answered by several messages and returns them all, up to and including
+    /// the first for which `isLast` is true (e.g. a batched direct get's end-of-batch status).
+    public func requestCollecting(_ subject: String, headers: NATSHeaders = [:], payload: [UInt8] = [], timeout: Duration = .seconds(5),
+                                  until isLast: @escaping @Sendable (NATSMessage) -> Bool) async throws -> [NATSMessage] {
+        try Subject.validatePublish(subject)
+        try headers.validate()
+        return try await replies.sendCollecting(subject: subject, headers: headers, payload: payload, on: handle, timeout: timeout, isLast: isLast)
+    }
+
     /// Waits until the server has processed everything published so far.
     public func flush(timeout: Duration = .seconds(5)) async throws {
         try await Offload.run { [self] in

@@ -11,9 +11,19 @@ final class ReplyRouter: Sendable {
         let subject: String
     }
 
+    /// A request answered by several messages (a batched direct get): collected until `isLast`.
+    private struct Collector {
+        let continuation: CheckedContinuation<[NATSMessage], any Error>
+        let deadline: ContinuousClock.Instant
+        let subject: String
+        let isLast: @Sendable (NATSMessage) -> Bool
+        var messages: [NATSMessage] = []
+    }
+
     private struct State {
         var next: UInt64 = 0
         var waiting: [UInt64: Waiter] = [:]
+        var collecting: [UInt64: Collector] = [:]
     }
 
     let prefix: String
@@ -85,32 +95,80 @@ final class ReplyRouter: Sendable {
         natsSubscription_Destroy(sub.pointer)
     }
 
+    /// Publishes a request and collects its replies until one for which `isLast` is true.
+    func sendCollecting(subject: String, headers: NATSHeaders, payload: [UInt8], on connection: OpaquePointer, timeout: Duration,
+                        isLast: @escaping @Sendable (NATSMessage) -> Bool) async throws -> [NATSMessage] {
+        let id = state.withLock { state -> UInt64 in
+            state.next += 1
+            return state.next
+        }
+        let message = try CMessage.make(subject: subject, reply: "\(prefix).\(id)", headers: headers, payload: payload)
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                state.withLock {
+                    $0.collecting[id] = Collector(continuation: continuation, deadline: .now + timeout, subject: subject, isLast: isLast)
+                }
+                let status = natsConnection_PublishMsg(connection, message)
+                natsMsg_Destroy(message)
+                if status != NATS_OK {
+                    fail(id, natsError(status, "cannot publish to \(subject)"))
+                }
+            }
+        } onCancel: {
+            fail(id, CancellationError())
+        }
+    }
+
     func deliver(_ message: NATSMessage) {
         guard let token = message.subject.split(separator: ".").last, let id = UInt64(token) else { return }
-        let waiter = state.withLock { $0.waiting.removeValue(forKey: id) }
-        waiter?.continuation.resume(returning: message)
+        enum Delivery { case single(Waiter), collected(Collector), none }
+        let delivery = state.withLock { state -> Delivery in
+            if let waiter = state.waiting.removeValue(forKey: id) { return .single(waiter) }
+            guard var collector = state.collecting[id] else { return .none }
+            collector.messages.append(message)
+            if collector.isLast(message) {
+                state.collecting[id] = nil
+                return .collected(collector)
+            }
+            state.collecting[id] = collector
+            return .none
+        }
+        switch delivery {
+        case .single(let waiter): waiter.continuation.resume(returning: message)
+        case .collected(let collector): collector.continuation.resume(returning: collector.messages)
+        case .none: break
+        }
     }
 
     func fail(_ id: UInt64, _ error: any Error) {
-        let waiter = state.withLock { $0.waiting.removeValue(forKey: id) }
+        let (waiter, collector) = state.withLock { ($0.waiting.removeValue(forKey: id), $0.collecting.removeValue(forKey: id)) }
         waiter?.continuation.resume(throwing: error)
+        collector?.continuation.resume(throwing: error)
     }
 
     func expire(now: ContinuousClock.Instant) {
-        let expired = state.withLock { state -> [Waiter] in
+        let (expired, expiredCollectors) = state.withLock { state -> ([Waiter], [Collector]) in
             let ids = state.waiting.filter { $0.value.deadline <= now }.map(\.key)
-            return ids.compactMap { state.waiting.removeValue(forKey: $0) }
+            let collectorIds = state.collecting.filter { $0.value.deadline <= now }.map(\.key)
+            return (ids.compactMap { state.waiting.removeValue(forKey: $0) }, collectorIds.compactMap { state.collecting.removeValue(forKey: $0) })
         }
         for waiter in expired {
             waiter.continuation.resume(throwing: NATSError(kind: .timeout, message: "no reply from \(waiter.subject) in time"))
         }
+        for collector in expiredCollectors {
+            collector.continuation.resume(throwing: NATSError(kind: .timeout, message: "no last reply from \(collector.subject) in time"))
+        }
     }
 
     func failAll(_ error: any Error) {
-        let all = state.withLock { state -> [Waiter] in
-            defer { state.waiting.removeAll() }
-            return Array(state.waiting.values)
+        let (all, collectors) = state.withLock { state -> ([Waiter], [Collector]) in
+            defer {
+                state.waiting.removeAll()
+                state.collecting.removeAll()
+            }
+            return (Array(state.waiting.values), Array(state.collecting.values))
         }
         all.forEach { $0.continuation.resume(throwing: error) }
+        collectors.forEach { $0.continuation.resume(throwing: error) }
     }
 }

@@ -130,3 +130,68 @@ extension JetStream {
         return formatter.date(from: trimmed) ?? ISO8601DateFormatter().date(from: text)
     }
 }
+
+extension JetStream {
+    /// The sequence of the last message on `subject`, or `nil` when there is none, by a direct
+    /// get (`$JS.API.DIRECT.GET.<stream>.<subject>`, streams with `allow_direct`): answered by
+    /// any replica without the JetStream API queue, so cheap enough to ask per message. A
+    /// replica may lag: the answer can be older than the leader's, never newer.
+    public func lastSequenceDirect(stream: String, subject: String) async throws -> UInt64? {
+        try Subject.validatePublish(stream)
+        try Subject.validatePublish(subject)
+        let reply = try await connection.request("\(apiPrefix).DIRECT.GET.\(stream).\(subject)", timeout: timeout)
+        if reply.status == 404 { return nil }
+        if let status = reply.status, status >= 400 {
+            throw JetStreamError(code: status, errorCode: 0, text: reply.headers["Description"] ?? "direct get from \(stream) failed")
+        }
+        guard let sequence = reply.headers["Nats-Sequence"].flatMap({ UInt64($0) }) else {
+            throw NATSError(kind: .protocolViolation, message: "direct get from \(stream) answered without Nats-Sequence")
+        }
+        return sequence
+    }
+}
+
+struct DirectBatchRequest: Encodable {
+    var seq: UInt64
+    var nextBySubject: String
+    var batch: Int
+    enum CodingKeys: String, CodingKey { case seq, nextBySubject = "next_by_subj", batch }
+}
+
+extension JetStream {
+    /// Every message on `subject` (no wildcards) from `sequence` on, in order, by batched direct
+    /// gets (ADR-31, streams with `allow_direct`): one request per `batch` messages and no
+    /// consumer on the server, which suits reading a small aggregate's subject. A replica may
+    /// answer, and it may be behind the leader: it answers a prefix of what the leader has. An
+    /// optimistic-concurrency expectation built on a stale result fails, but a caller that
+    /// concludes from what is NOT there (no such event yet) must first check the result
+    /// against the leader (`lastMessage` is answered by the leader), as `RunLog.load` does.
+    public func readDirect(stream: String, subject: String, from sequence: UInt64 = 1, batch: Int = 256) async throws -> [StreamMessage] {
+        try Subject.validatePublish(stream)
+        try Subject.validatePublish(subject)
+        var messages: [StreamMessage] = []
+        var next = max(1, sequence)
+        while true {
+            let body = try JSONCoding.encoder.encode(DirectBatchRequest(seq: next, nextBySubject: subject, batch: batch))
+            // A stored message comes without a status; the batch ends with one (204 end of
+            // batch, 404 nothing found, or an error).
+            let replies = try await connection.requestCollecting("\(apiPrefix).DIRECT.GET.\(stream)", payload: Array(body), timeout: timeout) { $0.status != nil }
+            var received = 0
+            for reply in replies {
+                if let status = reply.status {
+                    if status == 204 || status == 404 { continue }
+                    throw JetStreamError(code: status, errorCode: 0, text: reply.headers["Description"] ?? "direct get from \(stream) failed")
+                }
+                guard let storedSequence = reply.headers["Nats-Sequence"].flatMap({ UInt64($0) }) else {
+                    throw NATSError(kind: .protocolViolation, message: "direct get from \(stream) answered without Nats-Sequence")
+                }
+                let time = reply.headers["Nats-Time-Stamp"].flatMap(Self.parseTime) ?? Date(timeIntervalSince1970: 0)
+                messages.append(StreamMessage(subject: reply.headers["Nats-Subject"] ?? subject, headers: reply.headers, payload: reply.payload,
+                                              sequence: storedSequence, time: time))
+                next = storedSequence + 1
+                received += 1
+            }
+            if received < batch { return messages }
+        }
+    }
+}

@@ -23,8 +23,8 @@ struct FlowRuntimeCommand: AsyncParsableCommand {
         Secrets for HTTP steps: ALMANAC_FLOW_SECRET_<NAME> is {{secrets.<name>}}; redacted in traces.
         """)
 
-    @Option(help: "Jobs in hand at once.")
-    var concurrency = 4
+    @Option(help: "Jobs in hand at once (one fetch serves them all).")
+    var concurrency = 16
 
     @Option(name: .customLong("ack-wait"), help: "Seconds before a dead runtime's job goes to another replica.")
     var ackWaitSeconds = 30
