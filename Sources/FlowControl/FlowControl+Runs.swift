@@ -247,7 +247,14 @@ extension FlowControl {
         default: ("", "", 0)
         }
         let flowId = String(subject.split(separator: ".")[1])
-        if fresh, let version = runVersions.version(of: runId), let flow = try await definition(flowId, version: version) {
+        // Only a job has a message id that makes a second publish harmless; a wait's or an
+        // approval's timer is re-armed only after reading that the run is still at that attempt.
+        let isJob: Bool = switch event {
+        case .stepScheduled(let scheduled): WorkSubjects.runtimeKinds.contains(scheduled.kind)
+        case .stepRetryScheduled(let retry): WorkSubjects.runtimeKinds.contains(retry.kind)
+        default: false
+        }
+        if fresh, isJob, let version = runVersions.version(of: runId), let flow = try await definition(flowId, version: version) {
             try await react(to: [event], flowId: flow.id, flow: flow, version: version)
             return .ack
         }

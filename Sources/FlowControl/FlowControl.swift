@@ -66,15 +66,18 @@ public final class FlowControl: Service {
     }
 
     func consumerConfigs() -> [(stream: String, config: ConsumerConfig)] {
-        func config(_ name: String, _ what: String, _ filters: [String]) -> ConsumerConfig {
+        func config(_ name: String, _ what: String, _ filters: [String], maxDeliver: Int? = nil) -> ConsumerConfig {
             ConsumerConfig(durableName: name, description: what, deliverPolicy: .new, ackPolicy: .explicit,
-                           ackWait: configuration.ackWait, maxDeliver: configuration.maxDeliver, filterSubjects: filters,
+                           ackWait: configuration.ackWait, maxDeliver: maxDeliver ?? configuration.maxDeliver, filterSubjects: filters,
                            maxAckPending: 1000)
         }
         return [
             (AlmanacStreams.bookings, config(configuration.bookingsConsumer, "Booking events for flow triggers (almanac flow-control)",
                                              [BookingSubjects.allResources])),
-            (AlmanacStreams.runs, config(configuration.runsConsumer, "Run events: jobs and timers (almanac flow-control)", ["runs.>"])),
+            // Unlimited deliveries: this consumer is what settles a run whose writer stopped between
+            // two events of a decision (no job or timer exists for it), so it never gives one up.
+            (AlmanacStreams.runs, config(configuration.runsConsumer, "Run events: jobs and timers (almanac flow-control)", ["runs.>"],
+                                         maxDeliver: -1)),
             (AlmanacStreams.schedules, config(configuration.timersConsumer, "Fired timers (almanac flow-control)", [TimerSubjects.firedFilter])),
         ]
     }
@@ -176,10 +179,16 @@ public final class FlowControl: Service {
 
     /// Acks, naks or terminates `message` by what `handle` came to. A handler that throws
     /// leaves its message to redelivery; the last delivery is logged and terminated, so one
-    /// poisoned message never loops forever.
-    func finish(_ message: JetStreamMessage, consumer name: String, acknowledging mode: AckMode,
+    /// poisoned message never loops forever — unless `givingUp` is false (the RUNS consumer),
+    /// where a message past `maxDeliver` is logged as an error at each delivery and tried again
+    /// at most every 30 s, because giving it up could leave a run cut short for good.
+    func finish(_ message: JetStreamMessage, consumer name: String, acknowledging mode: AckMode, givingUp: Bool = true,
                 _ handle: () async throws -> Disposition) async {
-        let deliveries = Int(message.message.deliveries ?? 1)
+        let deliveries = givingUp ? Int(message.message.deliveries ?? 1) : 0
+        if !givingUp, let delivered = message.message.deliveries, Int(delivered) >= configuration.maxDeliver {
+            logger.error("message still not handled after \(delivered) deliveries; trying again",
+                         metadata: ["consumer": "\(name)", "subject": "\(message.subject)", "seq": "\(message.sequence)"])
+        }
         do {
             switch try await handle() {
             case .ack:
@@ -203,7 +212,7 @@ public final class FlowControl: Service {
             } else {
                 logger.warning("message not handled; it will come again",
                                metadata: ["consumer": "\(name)", "subject": "\(message.subject)", "seq": "\(message.sequence)", "error": "\(error)"])
-                try? message.nak(delay: .seconds(min(30, 1 << min(deliveries, 5))))
+                try? message.nak(delay: .seconds(min(30, 1 << min(Int(message.message.deliveries ?? 1), 5))))
             }
         }
     }
@@ -237,7 +246,7 @@ public final class FlowControl: Service {
                     group.addTask {
                         for (index, message) in run.enumerated() {
                             let later = run[(index + 1)...]
-                            await self.finish(message, consumer: name, acknowledging: .async) {
+                            await self.finish(message, consumer: name, acknowledging: .async, givingUp: false) {
                                 try await self.handleRunMessage(message, superseded: !later.isEmpty,
                                                                 handedOver: later.contains { Self.showsStepTaken($0) })
                             }
