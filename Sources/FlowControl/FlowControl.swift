@@ -148,22 +148,27 @@ public final class FlowControl: Service {
         case retry(after: Duration, reason: String)
     }
 
+    /// The next batch of `consumer`; empty after a failed fetch (logged, with a second's pause),
+    /// nil once the service is stopping.
+    func nextBatch(_ consumer: PullConsumer, _ name: String) async -> [JetStreamMessage]? {
+        do {
+            return try await consumer.fetch(batch: configuration.batchSize, expires: configuration.fetchWait)
+        } catch {
+            if Self.isStopping { return nil }
+            logger.warning("fetching failed; trying again", metadata: ["consumer": "\(name)", "error": "\(error)"])
+            // Back off from a failing server instead of spinning; not a synchronisation.
+            try? await Task.sleep(for: .seconds(1))
+            return []
+        }
+    }
+
     /// One durable consumer: fetch a batch, handle each message in order, ack. A handler that
     /// throws leaves its message to redelivery; the last delivery is logged and acked, so one
     /// poisoned message never loops forever.
     func consume(_ stream: String, _ name: String, _ handle: @escaping @Sendable (JetStreamMessage) async throws -> Disposition) async throws {
         let consumer = try await PullConsumer.bind(jetStream, stream: stream, consumer: name)
         while !Self.isStopping {
-            let messages: [JetStreamMessage]
-            do {
-                messages = try await consumer.fetch(batch: configuration.batchSize, expires: configuration.fetchWait)
-            } catch {
-                if Self.isStopping { break }
-                logger.warning("fetching failed; trying again", metadata: ["consumer": "\(name)", "error": "\(error)"])
-                // Back off from a failing server instead of spinning; not a synchronisation.
-                try? await Task.sleep(for: .seconds(1))
-                continue
-            }
+            guard let messages = await nextBatch(consumer, name) else { break }
             for message in messages {
                 // The batch is handled one message at a time: the later ones' ack-wait started at
                 // the fetch, so each says "in progress" as its turn comes, or under load another
@@ -224,16 +229,7 @@ public final class FlowControl: Service {
         let name = configuration.runsConsumer
         let consumer = try await PullConsumer.bind(jetStream, stream: AlmanacStreams.runs, consumer: name)
         while !Self.isStopping {
-            let messages: [JetStreamMessage]
-            do {
-                messages = try await consumer.fetch(batch: configuration.batchSize, expires: configuration.fetchWait)
-            } catch {
-                if Self.isStopping { break }
-                logger.warning("fetching failed; trying again", metadata: ["consumer": "\(name)", "error": "\(error)"])
-                // Back off from a failing server instead of spinning; not a synchronisation.
-                try? await Task.sleep(for: .seconds(1))
-                continue
-            }
+            guard let messages = await nextBatch(consumer, name) else { break }
             var bySubject: [String: [JetStreamMessage]] = [:]
             var subjects: [String] = []
             for message in messages {
