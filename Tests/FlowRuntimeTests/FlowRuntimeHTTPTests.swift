@@ -143,14 +143,17 @@ struct FlowRuntimeHTTPTests {
             let recorded = try await harness.store.read(subject: job.runSubject)
             var state = recorded.compactMap { RunEvent(payload: $0.event) }.reduce(RunState(), RunState.evolve)
             var last = try #require(recorded.last?.sequence)
+            // One clock for the decisions and the check below: a bound read after the appends
+            // would move with the machine's load.
+            let failedAt = Date().addingTimeInterval(2)
             for command in [RunCommand.stepStarted(stepId: "notify", attempt: 1),
                             .stepFailed(stepId: "notify", attempt: 1, error: StepError(kind: .network, message: "connection reset"))] {
-                let events = try RunDecider.decide(command, state, RunDecisionContext(flow: flow, now: Date().addingTimeInterval(2))).get()
+                let events = try RunDecider.decide(command, state, RunDecisionContext(flow: flow, now: failedAt)).get()
                 last = try await harness.store.append(events.map(\.payload), to: job.runSubject, expecting: .sequence(last)).lastSequence
                 state = RunState.evolve(state, with: events)
             }
             let due = try #require(state.steps["notify"]?.runAt)
-            #expect(due > Date().addingTimeInterval(2))
+            #expect(due > failedAt)
 
             try await harness.withRuntime(StepExecutors(httpRequest: HTTPRequestExecutor(client: client))) {
                 let finished = try await harness.waitForRun(job) { $0.isFinished }
