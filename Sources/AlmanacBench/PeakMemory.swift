@@ -7,9 +7,14 @@ import Foundation
 /// reading is the peak since the process started, and the report says so.
 enum PeakMemory {
     /// Peak resident set in bytes, nil where /proc is unavailable.
-    static func bytes() -> Int? {
+    static func bytes() -> Int? { status("VmHWM:") }
+
+    /// Resident set now, in MB.
+    static func currentMegabytes() -> Double? { status("VmRSS:").map { Double($0) / 1_048_576 } }
+
+    private static func status(_ field: String) -> Int? {
         guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
-        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+        for line in status.split(separator: "\n") where line.hasPrefix(field) {
             let fields = line.split(separator: " ", omittingEmptySubsequences: true)
             guard fields.count >= 2, let kilobytes = Int(fields[1]) else { return nil }
             return kilobytes * 1024
@@ -20,9 +25,11 @@ enum PeakMemory {
     static func megabytes() -> Double? { bytes().map { Double($0) / 1_048_576 } }
 
     /// Starts a new peak at the current RSS; false when the kernel refuses (then peaks are
-    /// process-wide).
+    /// process-wide). Memory the allocator keeps from earlier phases is handed back first
+    /// (`malloc_trim`), so the next phase's peak is its own plus what is really in use.
     @discardableResult
     static func reset() -> Bool {
+        trimHeap()
         guard let handle = FileHandle(forWritingAtPath: "/proc/self/clear_refs") else { return false }
         defer { try? handle.close() }
         do {
@@ -31,5 +38,13 @@ enum PeakMemory {
         } catch {
             return false
         }
+    }
+
+    /// glibc's `malloc_trim(0)`: gives free heap memory back to the kernel. Looked up at run
+    /// time, since Swift's Glibc module does not import `malloc.h`; a no-op where it is missing.
+    private static func trimHeap() {
+        typealias Trim = @convention(c) (Int) -> Int32
+        guard let symbol = dlsym(dlopen(nil, RTLD_NOW), "malloc_trim") else { return }
+        _ = unsafeBitCast(symbol, to: Trim.self)(0)
     }
 }

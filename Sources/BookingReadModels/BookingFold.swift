@@ -42,30 +42,35 @@ struct BookingFold {
     /// favourites), which the caller applies itself. Person-subject events and a move's
     /// outgoing half change no row: true, nothing recorded.
     mutating func add(_ event: BookingEvent, sequence: Int64) -> Bool {
-        switch event {
-        case .bookingPlaced(let e):
-            upsert(e.bookingId, sequence, resourceId: e.resourceId, siteId: e.siteId, personId: e.personId, kind: e.kind.rawValue,
-                   start: e.start, end: e.end, attendees: e.attendees, bookerTimeZone: e.bookerTimeZone)
-        case .bookingMovedIn(let e):
-            upsert(e.bookingId, sequence, resourceId: e.resourceId, siteId: e.siteId, personId: e.personId, kind: e.kind.rawValue,
-                   start: e.start, end: e.end, attendees: e.attendees, bookerTimeZone: e.bookerTimeZone)
-        case .bookingCancelled(let e):
-            update(e.bookingId, sequence) { $0.status = "cancelled"; $0.statusSequence = sequence }
-        case .bookingReleasedAsNoShow(let e):
-            update(e.bookingId, sequence) { $0.status = "released"; $0.statusSequence = sequence }
-        case .bookingRescheduled(let e):
-            update(e.bookingId, sequence) { $0.start = e.start; $0.end = e.end }
-        case .bookingCheckedIn(let e):
-            update(e.bookingId, sequence) {
-                $0.status = "checked_in"
+        guard let change = BookingRowChange(event) else { return false }
+        switch change {
+        case .upsert(let u):
+            update(u.bookingId, sequence) {
+                if $0.firstUpsert == nil {
+                    $0.firstUpsert = sequence
+                    $0.personId = u.personId
+                    $0.kind = u.kind
+                    $0.bookerTimeZone = u.bookerTimeZone
+                }
+                $0.resourceId = u.resourceId
+                $0.siteId = u.siteId
+                $0.attendees = u.attendees
+                $0.start = u.start
+                $0.end = u.end
+            }
+        case .status(let bookingId, let status):
+            update(bookingId, sequence) { $0.status = status.text; $0.statusSequence = sequence }
+        case .reschedule(let bookingId, let start, let end):
+            update(bookingId, sequence) { $0.start = start; $0.end = end }
+        case .checkIn(let bookingId, let at):
+            update(bookingId, sequence) {
+                $0.status = BookingRowStatus.checkedIn.text
                 $0.statusSequence = sequence
-                $0.checkedInAt = e.checkedInAt
+                $0.checkedInAt = at
                 $0.checkInSequence = sequence
             }
-        case .bookingMovedOut, .personBookingAdded, .personBookingChanged, .personBookingRemoved:
+        case .unchanged:
             break
-        default:
-            return false
         }
         return true
     }
@@ -73,23 +78,6 @@ struct BookingFold {
     mutating func removeAll() {
         entries.removeAll(keepingCapacity: true)
         positions.removeAll(keepingCapacity: true)
-    }
-
-    private mutating func upsert(_ bookingId: String, _ sequence: Int64, resourceId: String, siteId: String, personId: String, kind: String,
-                                 start: Date, end: Date, attendees: Int, bookerTimeZone: String) {
-        update(bookingId, sequence) {
-            if $0.firstUpsert == nil {
-                $0.firstUpsert = sequence
-                $0.personId = personId
-                $0.kind = kind
-                $0.bookerTimeZone = bookerTimeZone
-            }
-            $0.resourceId = resourceId
-            $0.siteId = siteId
-            $0.attendees = attendees
-            $0.start = start
-            $0.end = end
-        }
     }
 
     private mutating func update(_ bookingId: String, _ sequence: Int64, _ change: (inout Entry) -> Void) {

@@ -1,20 +1,30 @@
 import Booking
+import Foundation
 import PostgresClient
 
 extension BookingReadModel.SyntheticLoad {
-    /// The rows a COPY rebuild writes to `booking_load` for this load's booking events, made in
-    /// memory without NATS or JSON: what a benchmark COPYs to measure PostgreSQL's own limit for
-    /// the same rows. Generated lazily, one resource's history at a time, so a million rows
-    /// never sit in memory at once.
-    public func bookingLoadRows() -> some Sequence<[any PostgresEncodable]> {
+    /// What PostgreSQL alone can do with the rows a rebuild writes for this load: the bookings'
+    /// final rows, folded in memory from the same history (without NATS or JSON, not timed),
+    /// then COPYed into a bare copy of `bookings` in `schema` (no keys or indexes) — the timed
+    /// part. Answers the rows written and the seconds the COPY took.
+    public func copyBookingRows(into schema: String, pool: PostgresPool) async throws -> (rows: Int, seconds: Double) {
+        let fold = BookingRebuildFold()
         let bookingEvents = max(0, events - catalogEvents().count)
-        var sequence: Int64 = 0
-        return (0..<resources).lazy.flatMap { resource -> [[any PostgresEncodable]] in
+        var sequence = Int64(catalogEvents().count)
+        for resource in 0..<resources {
             let share = bookingEvents / resources + (resource < bookingEvents % resources ? 1 : 0)
-            return bookings(on: resource, count: share).flatMap { payload -> [[any PostgresEncodable]] in
+            for payload in bookings(on: resource, count: share) {
                 sequence += 1
-                return BookingEvent(payload: payload).flatMap { BookingReadModel.loadRows($0, sequence: sequence) } ?? []
+                if let event = BookingEvent(payload: payload) { _ = try fold.add(event, sequence: sequence) }
             }
         }
+        let quoted = try PostgresIdentifier.quote(schema)
+        try await pool.executeScript("create schema \(quoted);\n" + BookingReadModel.bookingsTableSQL(quoted))
+        let started = ContinuousClock.now
+        try await pool.withConnection { connection in
+            try await BookingReadModel.copyBookings(of: 0, in: [fold], schema: schema, connection: connection)
+        }
+        let elapsed = ContinuousClock.now - started
+        return (fold.count, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
     }
 }

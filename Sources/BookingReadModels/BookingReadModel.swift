@@ -21,7 +21,7 @@ public enum BookingReadModel {
     public static func projection() throws -> Projection {
         try Projection(
             name: name, version: version, stream: AlmanacStreams.bookings, filter: "bookings.>", registry: AlmanacEventCatalog.registry,
-            tables: tables, createTables: createTables, apply: applyBatch, bulkLoad: bulkLoad, stage: stageBatch)
+            tables: tables, createTables: createTables, apply: applyBatch, foldLoad: foldLoad, stage: stageBatch)
     }
 
     static func createTables(_ schema: String) -> String {
@@ -39,10 +39,7 @@ public enum BookingReadModel {
         create index on \(schema).resources (site_id, kind) where not removed;
         create index on \(schema).resources (floor_id) where not removed;
         create table \(schema).groups (group_id text primary key, site_id text not null, name text not null);
-        create table \(schema).bookings (
-            booking_id text not null, resource_id text not null, site_id text not null, person_id text not null, kind text not null,
-            start_at timestamptz not null, end_at timestamptz not null, attendees int not null, booker_time_zone text not null,
-            status text not null, checked_in_at timestamptz, last_sequence bigint not null);
+        \(bookingsTableSQL(schema))
         create table \(schema).favourites (person_id text not null, resource_id text not null, site_id text not null,
             primary key (person_id, resource_id));
         create table \(schema).resource_policies (
@@ -51,6 +48,16 @@ public enum BookingReadModel {
             resource_id text not null, site_id text not null, day date not null,
             bookings int not null, attendees bigint not null, booked_minutes bigint not null);
         \(bulkTableIndexes(schema))
+        """
+    }
+
+    /// `bookings` without its key and indexes (`bulkTableIndexes`).
+    static func bookingsTableSQL(_ schema: String) -> String {
+        """
+        create table \(schema).bookings (
+            booking_id text not null, resource_id text not null, site_id text not null, person_id text not null, kind text not null,
+            start_at timestamptz not null, end_at timestamptz not null, attendees int not null, booker_time_zone text not null,
+            status text not null, checked_in_at timestamptz, last_sequence bigint not null);
         """
     }
 

@@ -12,6 +12,7 @@ public struct EventTypeRegistry: Sendable {
         let wireName: String
         let version: Int
         let decode: @Sendable (Data) throws -> any Sendable
+        let decodeBuffer: @Sendable (UnsafeBufferPointer<UInt8>) throws -> any Sendable
         let encode: @Sendable (any Sendable) throws -> Data
         /// An example body per version, for the contract test.
         let examples: @Sendable () -> [any Sendable]
@@ -35,6 +36,7 @@ public struct EventTypeRegistry: Sendable {
             // EventJSON writes exactly what EventCoding.encoder writes (tested byte for byte) at
             // a quarter of the cost; EventCoding stays as the reference the tests compare with.
             decode: { data in try EventJSONDecoder().decode(Event.self, from: data) },
+            decodeBuffer: { buffer in try EventJSONDecoder().decode(Event.self, fromBuffer: buffer) },
             encode: { event in Data(try EventJSONEncoder().encode(event as! Event)) },
             examples: { examples() })
         byType[ObjectIdentifier(type)] = registration
@@ -85,6 +87,19 @@ public struct EventTypeRegistry: Sendable {
             json = try upcaster(json)
         }
         return try decodeBody(registration, Data(try EventJSONEncoder().encode(json)), wireName: wireName, version: version)
+    }
+
+    /// `decode(type:version:body:)` of a body in a buffer (a message's, not copied when it is
+    /// of the newest version).
+    public func decode(type wireName: String, version: Int, body: UnsafeBufferPointer<UInt8>) throws -> any Sendable {
+        guard let registration = byWireName[wireName], version == registration.version else {
+            return try decode(type: wireName, version: version, body: Data(buffer: body))
+        }
+        do {
+            return try registration.decodeBuffer(body)
+        } catch {
+            throw EventStoreError.malformed("\(wireName) v\(version) body does not decode: \(error)")
+        }
     }
 
     private func decodeBody(_ registration: Registration, _ body: Data, wireName: String, version: Int) throws -> any Sendable {

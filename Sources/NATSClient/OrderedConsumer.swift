@@ -123,10 +123,10 @@ private final class DeliveryLoop: @unchecked Sendable {
         natsMsg_Destroy(msg)
         // Flow-control and heartbeat messages have no ack subject; libnats normally keeps
         // them, but anything without JetStream metadata is not a stream message.
-        guard let metadata = copy.reply.flatMap(AckMetadata.init(replySubject:)) else { return false }
+        guard let position = copy.reply.flatMap(StreamPosition.init(ackSubject:)) else { return false }
         batch.append(StreamMessage(subject: copy.subject, headers: copy.headers, payload: copy.payload,
-                                   sequence: metadata.streamSequence, time: metadata.timestamp, pending: metadata.pending))
-        return mode == .untilCaughtUp && metadata.pending == 0
+                                   sequence: position.sequence, time: position.time, pending: position.pending))
+        return mode == .untilCaughtUp && position.pending == 0
     }
 
     func run() {

@@ -62,13 +62,18 @@ public final class PullConsumer: Sendable {
     /// Up to `batch` messages; returns early with fewer when the stream has no more right now,
     /// and an empty array when nothing arrived within `expires`.
     public func fetch(batch: Int, expires: Duration = .seconds(5)) async throws -> [JetStreamMessage] {
+        try await fetchHandles(batch: batch, expires: expires).map { JetStreamMessage(handle: $0.pointer, consumer: self) }
+    }
+
+    /// The fetched messages' handles, owned by the caller from here on.
+    func fetchHandles(batch: Int, expires: Duration) async throws -> [UncheckedHandle] {
         let busy = fetching.withLock { busy in
             defer { busy = true }
             return busy
         }
         guard !busy else { throw NATSError(kind: .invalidArgument, message: "a fetch on \(stream)/\(name) is already running") }
         defer { fetching.withLock { $0 = false } }
-        let handles = try await Offload.run { [self] in
+        return try await Offload.run { [self] in
             var list = natsMsgList()
             var errorCode = jsErrCode(0)
             let status = natsSubscription_Fetch(&list, self.subscription, Int32(batch), Swift.max(1, expires.milliseconds), &errorCode)
@@ -82,14 +87,14 @@ public final class PullConsumer: Sendable {
             var handles: [UncheckedHandle] = []
             for index in 0..<Int(list.Count) {
                 if let msg = list.Msgs[index] { handles.append(UncheckedHandle(pointer: msg)) }
-                // Ownership moves to JetStreamMessage; natsMsgList_Destroy skips NULL entries
+                // Ownership moves to the caller (a JetStreamMessage or a RawMessageBatch);
+                // natsMsgList_Destroy skips NULL entries
                 // and frees only the array.
                 list.Msgs[index] = nil
             }
             natsMsgList_Destroy(&list)
             return handles
         }
-        return handles.map { JetStreamMessage(handle: $0.pointer, consumer: self) }
     }
 
     deinit {
@@ -120,10 +125,10 @@ public final class JetStreamMessage: Sendable {
         self.handle = handle
         self.consumer = consumer
         let copy = CMessage.copy(handle)
-        let metadata = copy.reply.flatMap(AckMetadata.init(replySubject:))
+        let position = copy.reply.flatMap(StreamPosition.init(ackSubject:))
         message = StreamMessage(subject: copy.subject, headers: copy.headers, payload: copy.payload,
-                                sequence: metadata?.streamSequence ?? 0, time: metadata?.timestamp ?? Date(),
-                                pending: metadata?.pending, deliveries: metadata?.delivered)
+                                sequence: position?.sequence ?? 0, time: position?.time ?? Date(),
+                                pending: position?.pending, deliveries: position?.deliveries)
     }
 
     public var subject: String { message.subject }

@@ -25,54 +25,6 @@ public struct StreamMessage: Sendable {
     }
 }
 
-/// What a JetStream message's ack subject tells about it:
-/// `$JS.ACK.<stream>.<consumer>.<delivered>.<sseq>.<cseq>.<nanos>.<pending>` (v1), or with
-/// `<domain>.<account hash>` after `$JS.ACK` and a random token at the end (v2, ADR-15).
-struct AckMetadata: Equatable {
-    let stream: String
-    let consumer: String
-    let delivered: UInt64
-    let streamSequence: UInt64
-    let consumerSequence: UInt64
-    let timestamp: Date
-    let pending: UInt64
-
-    init?(replySubject: String) {
-        // Parsed on the bytes: this runs for every delivered message, and splitting into
-        // substrings cost more than the rest of the delivery.
-        var tokens: [Range<Int>] = []
-        tokens.reserveCapacity(12)
-        let bytes = Array(replySubject.utf8)
-        var start = 0
-        for (index, byte) in bytes.enumerated() where byte == UInt8(ascii: ".") {
-            tokens.append(start..<index)
-            start = index + 1
-        }
-        tokens.append(start..<bytes.count)
-        guard tokens.count >= 9, bytes[tokens[0]].elementsEqual("$JS".utf8), bytes[tokens[1]].elementsEqual("ACK".utf8) else { return nil }
-        let base = tokens.count == 9 ? 2 : 4
-        guard tokens.count >= base + 7 else { return nil }
-        func number(_ offset: Int) -> UInt64? {
-            let range = tokens[base + offset]
-            guard !range.isEmpty else { return nil }
-            var value: UInt64 = 0
-            for byte in bytes[range] {
-                guard byte >= 48 && byte <= 57 else { return nil }
-                value = value &* 10 &+ UInt64(byte - 48)
-            }
-            return value
-        }
-        guard let delivered = number(2), let sseq = number(3), let cseq = number(4), let nanos = number(5), let pending = number(6) else { return nil }
-        stream = String(decoding: bytes[tokens[base]], as: UTF8.self)
-        consumer = String(decoding: bytes[tokens[base + 1]], as: UTF8.self)
-        self.delivered = delivered
-        streamSequence = sseq
-        consumerSequence = cseq
-        timestamp = Date(timeIntervalSince1970: Double(nanos) / 1e9)
-        self.pending = pending
-    }
-}
-
 struct MessageGetRequest: Encodable {
     var seq: UInt64?
     var lastBySubject: String?

@@ -39,9 +39,38 @@ extension PostgresConnection {
         }
     }
 
+    /// Like `copyFrom(table:columns:rows:)` with the rows written field by field: `writeRows`
+    /// is called until it answers false, and each call writes whole rows (any number, each
+    /// with one field per column, ended by `endRow`) into the encoder. For bulk writers whose
+    /// values are not strings already: no `String` or array is made per row.
+    @discardableResult
+    public func copyFrom(
+        table: String, schema: String? = nil, columns: [String], chunkSize: Int = 256 * 1024,
+        writeRows: (inout CopyTextEncoder) throws -> Bool
+    ) async throws -> Int {
+        try await copyIn(table: table, schema: schema, columns: columns, chunkSize: chunkSize) { encoder in
+            try writeRows(&encoder)
+        }
+    }
+
     private func copyIn(
         table: String, schema: String?, columns: [String], chunkSize: Int,
         nextRow: () async throws -> [String?]?
+    ) async throws -> Int {
+        try await copyIn(table: table, schema: schema, columns: columns, chunkSize: chunkSize) { encoder in
+            guard let row = try await nextRow() else { return false }
+            if !columns.isEmpty && row.count != columns.count {
+                throw PostgresClientError(
+                    .invalidArgument, "COPY row \(encoder.rowCount + 1) has \(row.count) values for \(columns.count) columns")
+            }
+            try encoder.append(row)
+            return true
+        }
+    }
+
+    private func copyIn(
+        table: String, schema: String?, columns: [String], chunkSize: Int,
+        write: (inout CopyTextEncoder) async throws -> Bool
     ) async throws -> Int {
         let target = try PostgresIdentifier.quote(qualified: (schema.map { [$0] } ?? []) + [table])
         let columnList = try columns.isEmpty ? "" : " (" + columns.map(PostgresIdentifier.quote).joined(separator: ", ") + ")"
@@ -50,12 +79,7 @@ extension PostgresConnection {
 
         var encoder = CopyTextEncoder(capacity: chunkSize + 4096)
         do {
-            while let row = try await nextRow() {
-                if !columns.isEmpty && row.count != columns.count {
-                    throw PostgresClientError(
-                        .invalidArgument, "COPY row \(encoder.rowCount + 1) has \(row.count) values for \(columns.count) columns")
-                }
-                try encoder.append(row)
+            while try await write(&encoder) {
                 if encoder.buffer.count >= chunkSize {
                     let chunk = encoder.takeChunk()
                     try await withLibPQ { try $0.putCopyData(chunk) }

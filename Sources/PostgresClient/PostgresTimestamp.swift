@@ -38,6 +38,30 @@ enum PostgresTimestamp {
         return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2)) \(pad(hh, 2)):\(pad(mm, 2)):\(pad(ss, 2)).\(pad(Int(frac), 6))+00"
     }
 
+    /// `encode(date)`'s bytes, appended to `buffer` (for COPY writers).
+    static func write(_ date: Date, into buffer: inout [UInt8]) {
+        let micros = Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
+        let (secs, frac) = floorDivide(micros, 1_000_000)
+        let (dayCount, secOfDay) = floorDivide(secs, 86_400)
+        let (y, m, d) = civil(days: Int(dayCount))
+        func digits(_ value: Int, _ width: Int) {
+            guard value >= 0 else { buffer.append(contentsOf: Array(pad(value, width).utf8)); return }
+            var divisor = 1
+            for _ in 1..<width { divisor *= 10 }
+            while divisor > 1 && value >= divisor * 10 { divisor *= 10 }  // wider than `width`
+            var rest = value
+            while divisor > 0 {
+                buffer.append(UInt8(48 + rest / divisor % 10))
+                rest %= divisor
+                divisor /= 10
+            }
+        }
+        digits(y, 4); buffer.append(0x2D); digits(m, 2); buffer.append(0x2D); digits(d, 2); buffer.append(0x20)
+        digits(Int(secOfDay / 3600), 2); buffer.append(0x3A); digits(Int(secOfDay % 3600 / 60), 2); buffer.append(0x3A)
+        digits(Int(secOfDay % 60), 2); buffer.append(0x2E); digits(Int(frac), 6)
+        buffer.append(0x2B); buffer.append(0x30); buffer.append(0x30)
+    }
+
     /// Parses timestamptz, timestamp (taken as UTC) and date text output.
     static func decode(_ text: String) -> Date? {
         switch text {

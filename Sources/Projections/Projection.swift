@@ -26,8 +26,12 @@ public struct Projection: Sendable {
     /// Applies events (in stream order, each above the checkpoint) inside the batch's
     /// transaction. Throwing rolls the batch back; the engine then finds the event at fault.
     public let apply: @Sendable (_ events: [RecordedEvent], _ target: ProjectionTarget) async throws -> Void
-    /// How a rebuild loads with COPY instead of `apply`; without it, a rebuild applies batches.
+    /// How a rebuild loads with COPY instead of `apply`; without it (and without `foldLoad`),
+    /// a rebuild applies batches.
     public let bulkLoad: BulkLoad?
+    /// How a rebuild folds the stream in memory and writes the final rows with COPY; takes
+    /// precedence over `bulkLoad`.
+    public let foldLoad: FoldLoad?
     /// Optional work on a batch that needs no lock and reads nothing another batch writes (e.g.
     /// COPY into a session's temporary table), done in the batch's transaction before the
     /// checkpoint is locked. With it the projector starts a batch's transaction while the batch
@@ -40,7 +44,7 @@ public struct Projection: Sendable {
     public init(name: String, version: Int, stream: String, filter: String, registry: EventTypeRegistry, tables: [String],
                 createTables: @escaping @Sendable (_ schema: String) -> String,
                 apply: @escaping @Sendable (_ events: [RecordedEvent], _ target: ProjectionTarget) async throws -> Void,
-                bulkLoad: BulkLoad? = nil,
+                bulkLoad: BulkLoad? = nil, foldLoad: FoldLoad? = nil,
                 stage: (@Sendable (_ events: [RecordedEvent], _ target: ProjectionTarget) async throws -> Bool)? = nil) throws {
         guard Self.isValidName(name) else {
             throw ProjectionError.invalidDefinition(
@@ -56,6 +60,7 @@ public struct Projection: Sendable {
         self.createTables = createTables
         self.apply = apply
         self.bulkLoad = bulkLoad
+        self.foldLoad = foldLoad
         self.stage = stage
     }
 

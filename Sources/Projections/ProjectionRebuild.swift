@@ -50,8 +50,11 @@ public struct ProjectionRebuild: Sendable {
         public var decode = 0.0
         /// Blocked on PostgreSQL: waiting for the previous chunk's COPY.
         public var writeWait = 0.0
-        /// The bulk load's set-based `finish` (folding the load table, building indexes).
+        /// The bulk load's set-based `finish` (folding the load table, building indexes), or
+        /// the fold load's (writing the rows, building indexes).
         public var finish = 0.0
+        /// The fold load's `finish`, by phase.
+        public var finishPhases: [FoldLoad.FinishPhase] = []
         /// Catching up with the live stream and swapping the schemas in.
         public var catchUpAndSwap = 0.0
     }
@@ -71,6 +74,11 @@ public struct ProjectionRebuild: Sendable {
     /// those waits (loading in 11 s, peak 112 MB). Those runs were on the shared 2-core machine
     /// under different loads; when other builds saturate the cores two readers gain nothing.
     public var readers = 2
+    /// With a `FoldLoad`, the entries all readers' folds may hold in memory together (each
+    /// reader gets its share); a fold over its share spills to PostgreSQL. A booking entry takes
+    /// about 140 bytes, so the default keeps a rebuild's folds near 140 MB, and 1M booking
+    /// events (714,000 bookings) fold without a spill.
+    public var foldBudget = 1_000_000
 
     public init(projection: Projection, pool: PostgresPool, jetStream: JetStream, logger: Logger = Logger(label: "almanac.replay")) {
         self.projection = projection
@@ -104,7 +112,11 @@ public struct ProjectionRebuild: Sendable {
         let until: Date? = if case .toTime(let time) = target { time } else { nil }
 
         var ddl = "drop schema if exists \(quoted) cascade;\ncreate schema \(quoted);\n" + projection.createTables(quoted)
-        if let bulk = projection.bulkLoad { ddl += "\n" + bulk.createLoadTable(quoted) }
+        if let fold = projection.foldLoad {
+            ddl += "\n" + fold.createSpillTable(quoted)
+        } else if let bulk = projection.bulkLoad {
+            ddl += "\n" + bulk.createLoadTable(quoted)
+        }
         try await pool.executeScript(ddl)
 
         // Events an operator skipped in the live projection are skipped here too, so the
@@ -113,15 +125,19 @@ public struct ProjectionRebuild: Sendable {
             .decodeColumn(Int64.self).map { UInt64($0) })
         var loaded = Counter(startedAt: started)
         var last: UInt64 = 0
+        var folds: [any RebuildFold] = []
         var timings = Timings()
         let loadStart = ContinuousClock.now
         if stopAt > 0 {
             let shared = SharedCounter(loaded, target: stopAt, progress: progress)
-            let ranges = Self.ranges(through: stopAt, readers: projection.bulkLoad == nil || until != nil ? 1 : readers, minimum: chunkSize)
+            let inBulk = projection.bulkLoad != nil || projection.foldLoad != nil
+            let ranges = Self.ranges(through: stopAt, readers: !inBulk || until != nil ? 1 : readers, minimum: chunkSize)
+            folds = ranges.map { _ in projection.foldLoad?.makeFold() }.compactMap { $0 }
             let results = try await withThrowingTaskGroup(of: Loaded.self) { group in
-                for range in ranges {
+                for (index, range) in ranges.enumerated() {
+                    let reader = Reader(fold: folds.isEmpty ? nil : folds[index], foldBudget: max(1, foldBudget / ranges.count))
                     group.addTask { try await load(into: schema, from: range.lowerBound, through: range.upperBound, until: until,
-                                                   skipping: skipped, counter: shared) }
+                                                   skipping: skipped, counter: shared, reader: reader) }
                 }
                 var results: [Loaded] = []
                 for try await result in group { results.append(result) }
@@ -144,7 +160,12 @@ public struct ProjectionRebuild: Sendable {
         }
         timings.load = Self.seconds(since: loadStart)
         let finishStart = ContinuousClock.now
-        if let bulk = projection.bulkLoad { try await pool.executeScript(bulk.finish(quoted)) }
+        if let fold = projection.foldLoad {
+            timings.finishPhases = try await fold.finish(folds, schema, pool)
+        } else if let bulk = projection.bulkLoad {
+            try await pool.executeScript(bulk.finish(quoted))
+        }
+        folds = []  // their memory is not needed for the catch-up
         timings.finish = Self.seconds(since: finishStart)
 
         guard target == .swap else {
@@ -215,6 +236,14 @@ public struct ProjectionRebuild: Sendable {
         }
     }
 
+    /// What a reader writes to: its fold (with a `FoldLoad`) and the entries it may hold.
+    struct Reader: @unchecked Sendable {
+        // @unchecked: the fold is used by this reader's tasks one after the other (chunks are
+        // written in order, each awaiting the one before), then by `finish`.
+        let fold: (any RebuildFold)?
+        let foldBudget: Int
+    }
+
     /// `1...end` cut into at most `readers` contiguous ranges of at least `minimum` sequences.
     static func ranges(through end: UInt64, readers: Int, minimum: Int) -> [ClosedRange<UInt64>] {
         let count = UInt64(max(1, min(readers, Int(end / UInt64(max(1, minimum))))))
@@ -229,7 +258,7 @@ public struct ProjectionRebuild: Sendable {
     /// long COPY waits instead of overflowing the client's buffers ("slow consumer", messages
     /// dropped, which ended a 1M-event replay on the shared test machine).
     private func load(into schema: String, from start: UInt64, through end: UInt64, until: Date?, skipping skipped: Set<UInt64>,
-                      counter: SharedCounter) async throws -> Loaded {
+                      counter: SharedCounter, reader: Reader) async throws -> Loaded {
         let name = "rebuild_\(projection.name)_\(UInt32.random(in: 0...UInt32.max))"
         try await jetStream.createOrUpdateConsumer(stream: projection.stream, ConsumerConfig(
             durableName: name, description: "rebuild of \(projection.name) from #\(start)",
@@ -238,8 +267,13 @@ public struct ProjectionRebuild: Sendable {
             // A rebuild that dies leaves nothing behind for long.
             inactiveThreshold: .seconds(60)))
         do {
-            let loaded = try await load(from: PullConsumer.bind(jetStream, stream: projection.stream, consumer: name), into: schema,
-                                        start: start, end: end, until: until, skipping: skipped, counter: counter)
+            let consumer = try await PullConsumer.bind(jetStream, stream: projection.stream, consumer: name)
+            let loaded = if let readerFold = reader.fold {
+                try await fold(from: consumer, into: readerFold, budget: reader.foldBudget, schema: schema, start: start, end: end, until: until,
+                               skipping: skipped, counter: counter)
+            } else {
+                try await load(from: consumer, into: schema, start: start, end: end, until: until, skipping: skipped, counter: counter)
+            }
             try? await jetStream.deleteConsumer(stream: projection.stream, name: name)
             return loaded
         } catch {
@@ -384,12 +418,12 @@ public struct ProjectionRebuild: Sendable {
         return written
     }
 
-    private func poison(_ event: RecordedEvent, reason: String) -> ProjectionError {
+    func poison(_ event: RecordedEvent, reason: String) -> ProjectionError {
         .poisonEvent(PoisonEvent(projection: projection.name, stream: projection.stream, sequence: event.sequence, subject: event.subject,
                                  type: event.envelope.type, reason: reason))
     }
 
-    private func decode(_ message: StreamMessage) throws -> RecordedEvent {
+    func decode(_ message: StreamMessage) throws -> RecordedEvent {
         do {
             return try projection.registry.decode(message)
         } catch {

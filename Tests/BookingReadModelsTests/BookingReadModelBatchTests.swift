@@ -47,7 +47,7 @@ struct BookingReadModelBatchTests {
         (desk2, movedIn("b4", to: desk2, from: desk1, at: day1.addingTimeInterval(7_200), attendees: 1)),
     ]
 
-    @Test("Given one booking's operations in every order (a change before it exists, moves, reschedules, check-in then cancel), when projected in batches of 1, 4 and 100, then the rows are the stream-order result and equal a fresh rebuild",
+    @Test("Given one booking's operations in every order (a change before it exists, moves, reschedules, check-in then cancel), when projected in batches of 1, 4 and 100, then the rows are the stream-order result and equal a fresh rebuild (one reader, four, or spilling)",
           arguments: [1, 4, 100])
     func givenOperationsInEveryOrderWhenProjectedInBatchesThenStreamOrderResult(batchSize: Int) async throws {
         let harness = try await BookingReadModelHarness.make("rm_batch\(batchSize)")
@@ -82,6 +82,10 @@ struct BookingReadModelBatchTests {
         ).rows.map { try $0.decode(String.self, String.self, Int.self) }
         #expect(occupancy.map { "\($0.0) \($0.1) \($0.2)" } == ["\(Self.desk1) 2027-01-13 1", "\(Self.desk2) 2027-01-12 1"], "batches of \(batchSize)")
         try await harness.expectLiveEqualsRebuild(through: head, "batches of \(batchSize) vs COPY rebuild")
+        // Each reader folds a few events, so a booking's operations are split across folds and merged.
+        try await harness.expectLiveEqualsRebuild(through: head, "batches of \(batchSize) vs rebuild by four readers", readers: 4, chunkSize: 1)
+        try await harness.expectLiveEqualsRebuild(through: head, "batches of \(batchSize) vs rebuild spilling every event", readers: 2, chunkSize: 1,
+                                                  foldBudget: 1)
         await harness.close()
     }
 }

@@ -73,11 +73,13 @@ struct BookingReadModelHarness {
 
     /// Rebuilds the projection up to `sequence` into a schema of its own and compares every
     /// table with the live ones; the rebuilt copy is dropped afterwards.
+    /// A small `foldBudget` makes the readers spill their folds to PostgreSQL.
     func expectLiveEqualsRebuild(through sequence: UInt64, _ what: String, readers: Int = 1, chunkSize: Int = 10_000,
-                                 sourceLocation: SourceLocation = #_sourceLocation) async throws {
+                                 foldBudget: Int = 1_000_000, sourceLocation: SourceLocation = #_sourceLocation) async throws {
         var rebuild = ProjectionRebuild(projection: projection, pool: pool, jetStream: nats.jetStream)
         rebuild.readers = readers
         rebuild.chunkSize = chunkSize
+        rebuild.foldBudget = foldBudget
         let rebuilt = try await rebuild.run(.toSequence(sequence))
         let live = try await checksums(schema: projection.name)
         let fresh = try await checksums(schema: rebuilt.schema)

@@ -10,7 +10,7 @@ import TestSupport
 
 @Suite("Booking read models under load", .timeLimit(.minutes(5)))
 struct BookingReadModelLoadTests {
-    @Test("Given a booking history with policies, cancellations, reschedules, check-ins and no-shows, when projected in batches and rebuilt with COPY, then every table is equal, policies are effective and occupancy counts active bookings")
+    @Test("Given a booking history with policies, cancellations, reschedules, check-ins and no-shows, when projected in batches and rebuilt (folded in memory, or spilling, by one or three readers), then every table is equal, policies are effective and occupancy counts active bookings")
     func givenHistoryWhenProjectedAndRebuiltThenTablesEqual() async throws {
         let harness = try await BookingReadModelHarness.make("rm_load")
         let load = BookingReadModel.SyntheticLoad(events: 4_000, resources: 40)
@@ -31,6 +31,9 @@ struct BookingReadModelLoadTests {
         try await harness.expectLiveEqualsRebuild(through: head, "incremental vs COPY rebuild")
         // Read in three ranges at once, catalog events applied in stream order afterwards: the same rows.
         try await harness.expectLiveEqualsRebuild(through: head, "incremental vs COPY rebuild by three readers", readers: 3, chunkSize: 1_000)
+        // Folds over their budget spill partial rows, merged in SQL at the end: the same rows.
+        try await harness.expectLiveEqualsRebuild(through: head, "incremental vs rebuild spilling its folds", readers: 3, chunkSize: 500,
+                                                  foldBudget: 600)
 
         // Policies: the site default (changed after the resources were added) with overrides laid over it.
         let policies = try await harness.pool.query(

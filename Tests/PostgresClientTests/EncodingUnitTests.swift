@@ -17,6 +17,26 @@ struct EncodingUnitTests {
         #expect(throws: PostgresClientError.self) { try encoder.append(["nul\u{0}"]) }
     }
 
+    @Test func copyTextFieldByFieldEqualsWholeRows() throws {
+        let dates = [0, -0.5, 1_709_210_096.000_001, 253_402_300_799.999_999, -62_135_596_800].map(Date.init(timeIntervalSince1970:))
+        var byField = CopyTextEncoder(), whole = CopyTextEncoder()
+        for (index, date) in dates.enumerated() {
+            let number = Int64(index) * -1_234_567_890_123 + Int64(index)
+            try byField.text("a\tb")
+            byField.integer(number)
+            byField.timestamp(date)
+            byField.timestamp(nil)
+            try byField.text(utf8: Array("żółw".utf8))
+            byField.endRow()
+            try whole.append(["a\tb", String(number), date.postgresText, nil, "żółw"])
+        }
+        byField.integer(.min)
+        byField.endRow()
+        try whole.append([String(Int64.min)])
+        #expect(String(decoding: byField.takeChunk(), as: UTF8.self) == String(decoding: whole.takeChunk(), as: UTF8.self))
+        #expect(byField.rowCount == dates.count + 1)
+    }
+
     @Test func timestampsEncodeAndDecode() {
         #expect(PostgresTimestamp.encode(Date(timeIntervalSince1970: 0)) == "1970-01-01 00:00:00.000000+00")
         #expect(PostgresTimestamp.encode(Date(timeIntervalSince1970: -0.5)) == "1969-12-31 23:59:59.500000+00")
