@@ -6,7 +6,7 @@ extension BookingReadModel {
     /// The rebuild's fold path: readers fold their ranges into `BookingRebuildFold`s (catalog
     /// and favourite events go through `apply`), and `finishFold` writes each booking's final
     /// row once, with COPY, then builds the keys, indexes and occupancy.
-    static let foldLoad = FoldLoad(createSpillTable: createPartialsSQL, makeFold: { BookingRebuildFold() }, finish: finishFold)
+    static let foldLoad = FoldLoad(createSpillTable: createPartialsSQL, maximumRange: BookingRebuildFold.maximumRange, makeFold: { BookingRebuildFold() }, finish: finishFold)
 
     /// `bookings`' columns in the order `writeRow` writes them.
     static let bookingColumns = ["booking_id", "resource_id", "site_id", "person_id", "kind", "start_at", "end_at", "attendees",
@@ -102,30 +102,32 @@ extension BookingReadModel {
         }
     }
 
-    /// One entry of one fold, with the fold that names its strings.
+    /// One entry of one fold, with the fold that names its strings and sequences.
     struct FoldedPart {
         let fold: BookingRebuildFold
         let entry: FoldedBooking
+
+        func sequence(_ field: (FoldedBooking) -> UInt32) -> Int64 { fold.sequence(field(entry)) }
     }
 
     /// The booking's row from its parts, field by field from the part with the deciding
     /// sequence; none for a booking never placed or moved in.
     static func writeRow(_ index: Int, of fold: BookingRebuildFold, _ parts: [FoldedPart], into encoder: inout CopyTextEncoder) throws {
-        func latest(_ sequence: (FoldedBooking) -> Int64) -> FoldedPart? {
-            var best: FoldedPart?, bestSequence: Int64 = 0
-            for part in parts where sequence(part.entry) > bestSequence {
-                best = part
-                bestSequence = sequence(part.entry)
+        func latest(_ field: (FoldedBooking) -> UInt32) -> (part: FoldedPart, sequence: Int64)? {
+            var best: (part: FoldedPart, sequence: Int64)?
+            for part in parts {
+                let sequence = part.sequence(field)
+                if sequence > best?.sequence ?? 0 { best = (part, sequence) }
             }
             return best
         }
-        var first: FoldedPart?, lastSeq: Int64 = 0
+        var first: (part: FoldedPart, sequence: Int64)?, lastSeq: Int64 = 0
         for part in parts {
-            if part.entry.firstSeq != 0 && part.entry.firstSeq < first?.entry.firstSeq ?? .max { first = part }
-            lastSeq = max(lastSeq, part.entry.lastSeq)
+            let sequence = part.sequence { $0.firstSeq }
+            if sequence != 0 && sequence < first?.sequence ?? .max { first = (part, sequence) }
+            lastSeq = max(lastSeq, part.sequence { $0.lastSeq })
         }
-        guard let first, let place = latest({ $0.placeSeq }), let times = latest({ $0.timesSeq }) else { return }
-        let firstSeq = first.entry.firstSeq
+        guard let (first, firstSeq) = first, let place = latest({ $0.placeSeq })?.part, let times = latest({ $0.timesSeq })?.part else { return }
         try fold.ids.withUTF8(at: index) { try encoder.text(utf8: $0) }
         try place.fold.text(place.entry.resource, &encoder)
         try place.fold.text(place.entry.site, &encoder)
@@ -136,9 +138,9 @@ extension BookingReadModel {
         encoder.integer(Int64(place.entry.attendees))
         try first.fold.text(first.entry.zone, &encoder)
         // A status or check-in before the booking existed changed nothing.
-        let status = latest({ $0.statusSeq }).flatMap { $0.entry.statusSeq >= firstSeq ? BookingRowStatus(rawValue: $0.entry.status) : nil }
+        let status = latest({ $0.statusSeq }).flatMap { $0.sequence >= firstSeq ? BookingRowStatus(rawValue: $0.part.entry.status) : nil }
         try encoder.text(status?.text ?? BookingRowStatus.placed)
-        let checkIn = latest({ $0.checkInSeq }).flatMap { $0.entry.checkInSeq >= firstSeq ? $0.entry.checkedInAt : nil }
+        let checkIn = latest({ $0.checkInSeq }).flatMap { $0.sequence >= firstSeq ? $0.part.entry.checkedInAt : nil }
         encoder.timestamp(checkIn.map { Date(timeIntervalSinceReferenceDate: $0) })
         encoder.integer(lastSeq)
         encoder.endRow()

@@ -10,7 +10,7 @@ extension BookingReadModel.SyntheticLoad {
     public func copyBookingRows(into schema: String, pool: PostgresPool) async throws -> (rows: Int, seconds: Double) {
         let fold = BookingRebuildFold()
         let bookingEvents = max(0, events - catalogEvents().count)
-        var sequence = Int64(catalogEvents().count)
+        var sequence = UInt64(catalogEvents().count)
         for resource in 0..<resources {
             let share = bookingEvents / resources + (resource < bookingEvents % resources ? 1 : 0)
             for payload in bookings(on: resource, count: share) {

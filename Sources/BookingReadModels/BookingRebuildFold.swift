@@ -6,8 +6,9 @@ import Projections
 
 /// One rebuild reader's fold of its range of `BOOKINGS`: an entry per booking, each field with
 /// the sequence it came from (`BookingFold`'s reading of the events, `BookingRowChange`), kept
-/// compact — ids and other strings interned once, entries of fixed size in chunks — so that
-/// 714,000 bookings take about 100 MB and no array is copied whole as it grows.
+/// compact — ids and other strings interned once, sequences as 32-bit offsets from the fold's
+/// base, entries of fixed size (80 bytes) in chunks — so that 714,000 bookings take about
+/// 75 MB and no big array is copied as it grows.
 ///
 /// Entries from different readers (or spills) of the same booking merge field by field on
 /// those sequences (`FoldedBooking.merge`), in any order.
@@ -22,22 +23,37 @@ final class BookingRebuildFold: RebuildFold, @unchecked Sendable {
     private var chunks: [[FoldedBooking]] = []
     /// Whether entries were written to `booking_partials` (then `finish` merges in SQL).
     private(set) var spilled = false
+    /// Sequences are stored as offsets from here (0 meaning none): set by the first event
+    /// folded (again after a spill).
+    private(set) var base: UInt64?
 
-    static let chunkSize = 1 << 16
+    /// The longest run of the stream one fold can hold without a spill: its offsets are 32-bit.
+    static let maximumRange = UInt64(UInt32.max) - 1
+
+    static let chunkShift = 14
+    static let chunkSize = 1 << chunkShift
 
     var count: Int { ids.count }
 
-    func entry(_ index: Int) -> FoldedBooking { chunks[index >> 16][index & (Self.chunkSize - 1)] }
+    func entry(_ index: Int) -> FoldedBooking { chunks[index >> Self.chunkShift][index & (Self.chunkSize - 1)] }
+
+    /// A stored offset as a stream sequence.
+    func sequence(_ offset: UInt32) -> Int64 { offset == 0 ? 0 : Int64((base ?? 0) + UInt64(offset)) }
 
     func add(_ event: any Sendable, sequence: UInt64) throws -> Bool {
         // Unknown types (written by a newer version) change nothing here, as in `apply`.
         guard let event = BookingEvent(payload: event) else { return true }
-        return try add(event, sequence: Int64(sequence))
+        return try add(event, sequence: sequence)
     }
 
     /// Folds one event in; false for one that is not about a booking's row.
-    func add(_ event: BookingEvent, sequence: Int64) throws -> Bool {
+    func add(_ event: BookingEvent, sequence stream: UInt64) throws -> Bool {
         guard let change = BookingRowChange(event) else { return false }
+        let base = self.base ?? (stream > 0 ? stream - 1 : 0)
+        self.base = base
+        guard stream > base, let sequence = UInt32(exactly: stream - base), UInt64(sequence) <= Self.maximumRange else {
+            throw BookingReadModelError("sequence \(stream) is more than \(Self.maximumRange) past the fold's first; read in shorter ranges")
+        }
         switch change {
         case .upsert(let u):
             guard let attendees = Int32(exactly: u.attendees) else { throw BookingReadModelError("attendees \(u.attendees) out of range") }
@@ -81,7 +97,7 @@ final class BookingRebuildFold: RebuildFold, @unchecked Sendable {
 
     private func intern(_ value: String) -> UInt32 { UInt32(values.intern(value).index) }
 
-    private func update(_ bookingId: String, _ sequence: Int64, _ change: (inout FoldedBooking) -> Void) {
+    private func update(_ bookingId: String, _ sequence: UInt32, _ change: (inout FoldedBooking) -> Void) {
         let (index, inserted) = ids.intern(bookingId)
         if inserted {
             if index & (Self.chunkSize - 1) == 0 {
@@ -90,8 +106,8 @@ final class BookingRebuildFold: RebuildFold, @unchecked Sendable {
             }
             chunks[chunks.count - 1].append(FoldedBooking())
         }
-        change(&chunks[index >> 16][index & (Self.chunkSize - 1)])
-        chunks[index >> 16][index & (Self.chunkSize - 1)].lastSeq = sequence
+        change(&chunks[index >> Self.chunkShift][index & (Self.chunkSize - 1)])
+        chunks[index >> Self.chunkShift][index & (Self.chunkSize - 1)].lastSeq = sequence
     }
 
     func spill(into schema: String, connection: PostgresConnection) async throws {
@@ -108,6 +124,7 @@ final class BookingRebuildFold: RebuildFold, @unchecked Sendable {
         ids.removeAll()
         values.removeAll()
         chunks = []
+        base = nil
     }
 
     /// Entry `index` as a row of `booking_partials` (`BookingReadModel.partialColumns`).
@@ -131,13 +148,13 @@ final class BookingRebuildFold: RebuildFold, @unchecked Sendable {
         try encoder.text(status?.text)
         sequence(e.checkInSeq, &encoder)
         encoder.timestamp(e.checkInSeq != 0 ? Date(timeIntervalSinceReferenceDate: e.checkedInAt) : nil)
-        encoder.integer(e.lastSeq)
+        encoder.integer(sequence(e.lastSeq))
         encoder.endRow()
     }
 
     /// A field's sequence, or NULL for 0 (no such event).
-    private func sequence(_ value: Int64, _ encoder: inout CopyTextEncoder) {
-        if value == 0 { encoder.null() } else { encoder.integer(value) }
+    private func sequence(_ offset: UInt32, _ encoder: inout CopyTextEncoder) {
+        if offset == 0 { encoder.null() } else { encoder.integer(sequence(offset)) }
     }
 
     /// A value's text, or NULL.
@@ -148,21 +165,22 @@ final class BookingRebuildFold: RebuildFold, @unchecked Sendable {
 }
 
 /// One booking's fields over a range of the stream, each group with the sequence of the event
-/// it came from (0: no such event in the range). Strings are indices into the fold's
-/// `values`; times are seconds since the reference date, as `Date` keeps them.
+/// it came from, as an offset from the fold's base (0: no such event in the range). Strings
+/// are indices into the fold's `values`; times are seconds since the reference date, as `Date`
+/// keeps them.
 struct FoldedBooking {
-    /// The first placement or move-in: who, kind, zone.
-    var firstSeq: Int64 = 0
-    /// The last placement or move-in: resource, site, attendees.
-    var placeSeq: Int64 = 0
-    /// The last placement, move-in or reschedule: start and end.
-    var timesSeq: Int64 = 0
-    /// The last cancellation, release or check-in.
-    var statusSeq: Int64 = 0
-    /// The last check-in.
-    var checkInSeq: Int64 = 0
-    var lastSeq: Int64 = 0
     var start = 0.0, end = 0.0, checkedInAt = 0.0
+    /// The first placement or move-in: who, kind, zone.
+    var firstSeq: UInt32 = 0
+    /// The last placement or move-in: resource, site, attendees.
+    var placeSeq: UInt32 = 0
+    /// The last placement, move-in or reschedule: start and end.
+    var timesSeq: UInt32 = 0
+    /// The last cancellation, release or check-in.
+    var statusSeq: UInt32 = 0
+    /// The last check-in.
+    var checkInSeq: UInt32 = 0
+    var lastSeq: UInt32 = 0
     var person: UInt32 = 0, kind: UInt32 = 0, zone: UInt32 = 0, resource: UInt32 = 0, site: UInt32 = 0
     var attendees: Int32 = 0
     var status: UInt8 = 0

@@ -15,6 +15,9 @@ public struct FoldLoad: Sendable {
     /// DDL for the table spills write to, in `schema` (quoted); run with `createTables`, before
     /// the readers start (so two readers spilling at once need not create it). `finish` drops it.
     public let createSpillTable: @Sendable (_ schema: String) -> String
+    /// The longest range of the stream one fold can take (a rebuild reads in more ranges when
+    /// the stream is longer); nil for no limit.
+    public let maximumRange: UInt64?
     /// An empty fold for one reader's contiguous range of the stream.
     public let makeFold: @Sendable () -> any RebuildFold
     /// After every reader is done and `apply` has run for the events the folds left to it:
@@ -34,9 +37,10 @@ public struct FoldLoad: Sendable {
         }
     }
 
-    public init(createSpillTable: @escaping @Sendable (_ schema: String) -> String, makeFold: @escaping @Sendable () -> any RebuildFold,
+    public init(createSpillTable: @escaping @Sendable (_ schema: String) -> String, maximumRange: UInt64? = nil, makeFold: @escaping @Sendable () -> any RebuildFold,
                 finish: @escaping @Sendable (_ folds: [any RebuildFold], _ schema: String, _ pool: PostgresPool) async throws -> [FinishPhase]) {
         self.createSpillTable = createSpillTable
+        self.maximumRange = maximumRange
         self.makeFold = makeFold
         self.finish = finish
     }

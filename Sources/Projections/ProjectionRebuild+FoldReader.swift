@@ -36,7 +36,8 @@ extension ProjectionRebuild {
                         decoding.append(Task { try decode(batch, through: end, until: until, skipping: skipped) })
                         decodingCount += batch.count
                     }
-                    if decodingCount >= chunkSize || (finished && !decoding.isEmpty) {
+                    // Folding is cheap: small chunks keep few decoded batches in memory.
+                    if decodingCount >= min(chunkSize, 2 * Self.fetchSize) || (finished && !decoding.isEmpty) {
                         let waitStart = ContinuousClock.now
                         if let previous = try await folding?.value { loaded.record(previous, counter: counter) }
                         loaded.writeWait += Self.seconds(since: waitStart)

@@ -131,7 +131,11 @@ public struct ProjectionRebuild: Sendable {
         if stopAt > 0 {
             let shared = SharedCounter(loaded, target: stopAt, progress: progress)
             let inBulk = projection.bulkLoad != nil || projection.foldLoad != nil
-            let ranges = Self.ranges(through: stopAt, readers: !inBulk || until != nil ? 1 : readers, minimum: chunkSize)
+            var rangeCount = !inBulk || until != nil ? 1 : readers
+            if let longest = projection.foldLoad?.maximumRange, until == nil {
+                rangeCount = max(rangeCount, Int(min(stopAt / max(1, longest) + 1, UInt64(Int.max))))
+            }
+            let ranges = Self.ranges(through: stopAt, readers: rangeCount, minimum: chunkSize)
             folds = ranges.map { _ in projection.foldLoad?.makeFold() }.compactMap { $0 }
             let results = try await withThrowingTaskGroup(of: Loaded.self) { group in
                 for (index, range) in ranges.enumerated() {
