@@ -64,7 +64,19 @@ public enum BookingEvent: Equatable, Sendable {
 
     /// Wraps a decoded struct; `nil` for anything that is not a booking-domain event.
     public init?(payload: any Sendable) {
+        // Each case is a dynamic cast tried in order: the events of every booking come first,
+        // the rare catalog ones last (a projector or a rebuild wraps millions).
         switch payload {
+        case let event as BookingPlaced: self = .bookingPlaced(event)
+        case let event as BookingCancelled: self = .bookingCancelled(event)
+        case let event as BookingRescheduled: self = .bookingRescheduled(event)
+        case let event as BookingMovedOut: self = .bookingMovedOut(event)
+        case let event as BookingMovedIn: self = .bookingMovedIn(event)
+        case let event as BookingCheckedIn: self = .bookingCheckedIn(event)
+        case let event as BookingReleasedAsNoShow: self = .bookingReleasedAsNoShow(event)
+        case let event as PersonBookingAdded: self = .personBookingAdded(event)
+        case let event as PersonBookingChanged: self = .personBookingChanged(event)
+        case let event as PersonBookingRemoved: self = .personBookingRemoved(event)
         case let event as SiteCreated: self = .siteCreated(event)
         case let event as SiteOpeningHoursSet: self = .siteOpeningHoursSet(event)
         case let event as SiteClosureAdded: self = .siteClosureAdded(event)
@@ -78,16 +90,6 @@ public enum BookingEvent: Equatable, Sendable {
         case let event as ResourcePolicySet: self = .resourcePolicySet(event)
         case let event as GroupDefined: self = .groupDefined(event)
         case let event as ResourceRestricted: self = .resourceRestricted(event)
-        case let event as BookingPlaced: self = .bookingPlaced(event)
-        case let event as BookingCancelled: self = .bookingCancelled(event)
-        case let event as BookingRescheduled: self = .bookingRescheduled(event)
-        case let event as BookingMovedOut: self = .bookingMovedOut(event)
-        case let event as BookingMovedIn: self = .bookingMovedIn(event)
-        case let event as BookingCheckedIn: self = .bookingCheckedIn(event)
-        case let event as BookingReleasedAsNoShow: self = .bookingReleasedAsNoShow(event)
-        case let event as PersonBookingAdded: self = .personBookingAdded(event)
-        case let event as PersonBookingChanged: self = .personBookingChanged(event)
-        case let event as PersonBookingRemoved: self = .personBookingRemoved(event)
         case let event as FavouriteAdded: self = .favouriteAdded(event)
         case let event as FavouriteRemoved: self = .favouriteRemoved(event)
         default: return nil

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Strings stored once each and named by a dense index (0, 1, 2, ... in the order first seen),
 /// for folds that hold hundreds of thousands of ids: the UTF-8 bytes of all strings live in one
 /// buffer and an open-addressing table maps them to their index, where a `[String: Int]`
@@ -55,6 +57,12 @@ struct InternedStrings {
         slots = []
     }
 
+    private static func equal(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+        guard a.count == b.count else { return false }
+        guard let left = a.baseAddress, let right = b.baseAddress else { return true }
+        return memcmp(left, right, a.count) == 0
+    }
+
     private static func hash(_ utf8: UnsafeRawBufferPointer) -> UInt64 {
         var hasher = Hasher()
         hasher.combine(bytes: utf8)
@@ -70,7 +78,7 @@ struct InternedStrings {
             if entry == 0 { return nil }
             if entry >> 32 == tag {
                 let index = Int(entry & 0xFFFF_FFFF) - 1
-                if withUTF8(at: index, { $0.elementsEqual(utf8) }) { return (index, slot) }
+                if withUTF8(at: index, { Self.equal($0, utf8) }) { return (index, slot) }
             }
             slot = (slot + 1) & mask
         }

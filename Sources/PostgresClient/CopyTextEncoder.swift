@@ -46,6 +46,16 @@ public struct CopyTextEncoder {
         }
     }
 
+    /// The next field: text given as UTF-8 bytes in a buffer (escaped); copied whole when it
+    /// holds nothing to escape, the usual case for ids.
+    public mutating func text(utf8 bytes: UnsafeRawBufferPointer) throws {
+        if bytes.contains(where: { $0 == 0x5C || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D || $0 == 0x00 }) {
+            return try text(utf8: bytes.lazy.map { $0 })
+        }
+        separate()
+        buffer.append(contentsOf: bytes)
+    }
+
     /// The next field: NULL.
     public mutating func null() {
         separate()
