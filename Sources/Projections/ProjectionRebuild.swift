@@ -5,7 +5,8 @@ import NATSClient
 import PostgresClient
 
 /// Blue/green rebuild of a projection (`almanac replay`): builds fresh tables in a schema of
-/// their own from sequence 1 (with COPY when the projection has a `BulkLoad`), catches up with
+/// their own from sequence 1 (folded in memory and written with COPY when the projection has a
+/// `FoldLoad`, through a COPYed load table with a `BulkLoad`), catches up with
 /// the live stream, then renames the new schema into place in one transaction. Queries name
 /// `<projection>.<table>`, so they read the old tables until the commit and the new ones after;
 /// none fails. A point-in-time build stops at a sequence or time and keeps its own schema.
@@ -65,19 +66,20 @@ public struct ProjectionRebuild: Sendable {
     let logger: Logger
     /// Rows per COPY statement and events per catch-up transaction.
     public var chunkSize = 10_000
-    /// With a `BulkLoad`, the stream is read in this many sequence ranges at once, each by its
-    /// own ordered consumer and written with its own COPY: the load table is append-only and
-    /// `finish` is set-based, so order does not matter there, and reading and decoding, the
-    /// slowest part, spreads over the cores. Each reader needs a pooled connection and holds
-    /// its own buffers. Two by default: since batches decode off the fetch loop, a reader spends
-    /// most of its time waiting for its fetches (1M booking events: 15 s of 19 s), and two overlap
-    /// those waits (loading in 11 s, peak 112 MB). Those runs were on the shared 2-core machine
-    /// under different loads; when other builds saturate the cores two readers gain nothing.
+    /// With a `BulkLoad` or a `FoldLoad`, the stream is read in this many sequence ranges at
+    /// once, each by its own consumer and written with its own COPY or into its own fold: the
+    /// load table is append-only and `finish` is set-based, a fold's entries merge in any order,
+    /// so order does not matter there, and reading and decoding, the slowest part, spreads over
+    /// the cores. Each reader needs a pooled connection and holds its own buffers. Two by
+    /// default: a reader spends most of its time waiting for its fetches (1M booking events
+    /// folded: 3.5 s of 4.3 s), and two overlap those waits; three loaded as fast on this 2-core
+    /// machine (4.2 s).
     public var readers = 2
     /// With a `FoldLoad`, the entries all readers' folds may hold in memory together (each
     /// reader gets its share); a fold over its share spills to PostgreSQL. A booking entry takes
-    /// about 140 bytes, so the default keeps a rebuild's folds near 140 MB, and 1M booking
-    /// events (714,000 bookings) fold without a spill.
+    /// about 120 bytes with its id and table slot, so the default keeps a rebuild's folds near
+    /// 120 MB, and 1M booking events (714,000 bookings) fold without a spill (peak 164-172 MB
+    /// for the whole process).
     public var foldBudget = 1_000_000
 
     public init(projection: Projection, pool: PostgresPool, jetStream: JetStream, logger: Logger = Logger(label: "almanac.replay")) {
