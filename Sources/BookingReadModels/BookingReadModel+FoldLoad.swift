@@ -22,8 +22,7 @@ extension BookingReadModel {
         var phases: [FoldLoad.FinishPhase] = []
         var phaseStart = ContinuousClock.now
         func phase(_ name: String) {
-            let elapsed = ContinuousClock.now - phaseStart
-            phases.append(FoldLoad.FinishPhase(name, seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
+            phases.append(FoldLoad.FinishPhase(name, seconds: ProjectionRebuild.seconds(since: phaseStart)))
             phaseStart = ContinuousClock.now
         }
         let folds = try folds.map { fold in
@@ -87,16 +86,16 @@ extension BookingReadModel {
             let end = min(fold.count, index + 512)
             while index < end {
                 defer { index += 1 }
-                let seenBefore = fold.ids.withUTF8(at: index) { id in folds[..<position].contains { $0.ids.index(of: id) != nil } }
-                if seenBefore { continue }
                 parts.removeAll(keepingCapacity: true)
-                parts.append(FoldedPart(fold: fold, entry: fold.entry(index)))
-                fold.ids.withUTF8(at: index) { id in
+                let firstSeenHere = fold.ids.withUTF8(at: index) { id in
+                    guard !folds[..<position].contains(where: { $0.ids.index(of: id) != nil }) else { return false }
+                    parts.append(FoldedPart(fold: fold, entry: fold.entry(index)))
                     for later in folds[(position + 1)...] {
                         if let other = later.ids.index(of: id) { parts.append(FoldedPart(fold: later, entry: later.entry(other))) }
                     }
+                    return true
                 }
-                try writeRow(index, of: fold, parts, into: &encoder)
+                if firstSeenHere { try writeRow(index, of: fold, parts, into: &encoder) }
             }
             return index < fold.count
         }

@@ -1,6 +1,7 @@
 import Booking
 import Foundation
 import PostgresClient
+import Projections
 
 extension BookingReadModel.SyntheticLoad {
     /// What PostgreSQL alone can do with the rows a rebuild writes for this load: the bookings'
@@ -24,7 +25,6 @@ extension BookingReadModel.SyntheticLoad {
         try await pool.withConnection { connection in
             try await BookingReadModel.copyBookings(of: 0, in: [fold], schema: schema, connection: connection)
         }
-        let elapsed = ContinuousClock.now - started
-        return (fold.count, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        return (fold.count, ProjectionRebuild.seconds(since: started))
     }
 }

@@ -147,6 +147,14 @@ public struct EventStore: Sendable {
         try await jetStream.readDirect(stream: stream, subject: subject, from: sequence).map(registry.decode)
     }
 
+    /// `readDirect`, unless its answer stops short of `floor` (a sequence known to be stored,
+    /// e.g. the leader's last): then `read`, which the leader answers. A replica behind the
+    /// leader may answer a direct get, so a caller that needs the events up to a point reads so.
+    public func readDirect(subject: String, reaching floor: UInt64) async throws -> [RecordedEvent] {
+        let recorded = try await readDirect(subject: subject)
+        return (recorded.last?.sequence ?? 0) < floor ? try await read(subject: subject) : recorded
+    }
+
     /// The subject's version: the sequence of its last event, nil when it has none. One request
     /// to the stream leader, nothing decoded.
     public func lastSequence(subject: String) async throws -> UInt64? {

@@ -30,22 +30,12 @@ extension EventTypeRegistry {
     /// headers are checked as `decode(_:)` checks them, without building the envelope.
     public func decodeEvent(_ message: RawMessage) throws -> any Sendable {
         guard let type = message.header(EventEnvelope.Header.type) else { throw EventStoreError.malformed("missing \(EventEnvelope.Header.type) header") }
-        guard let version = message.withHeader(EventEnvelope.Header.version, { Self.integer($0) }) ?? nil else {
+        guard let version = message.withHeader(EventEnvelope.Header.version, { Int(String(decoding: $0, as: UTF8.self)) }) ?? nil else {
             throw EventStoreError.malformed("missing or bad \(EventEnvelope.Header.version) header")
         }
         guard message.withHeader(EventEnvelope.Header.occurredAt, { Timestamp.parseUTC($0) ?? Timestamp.parse(String(decoding: $0, as: UTF8.self)) }) ?? nil != nil else {
             throw EventStoreError.malformed("missing or bad \(EventEnvelope.Header.occurredAt) header")
         }
         return try message.withPayload { try decode(type: type, version: version, body: $0) }
-    }
-
-    private static func integer(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
-        guard !bytes.isEmpty, bytes.count <= 18 else { return Int(String(decoding: bytes, as: UTF8.self)) }
-        var value = 0
-        for byte in bytes {
-            guard byte >= 48 && byte <= 57 else { return Int(String(decoding: bytes, as: UTF8.self)) }
-            value = value * 10 + Int(byte - 48)
-        }
-        return value
     }
 }

@@ -78,15 +78,8 @@ extension FlowControl {
     func bookingFacts(_ bookingId: BookingID, resourceId: ResourceID, upTo sequence: UInt64? = nil) async throws -> BookingFacts {
         var facts = BookingFacts(bookingId: bookingId, resourceId: resourceId)
         let subject = try BookingSubjects.resource(resourceId)
-        var history: [RecordedEvent]
-        if let sequence {
-            // Up to a known event: a direct read will do if it reaches that event (a replica
-            // behind the leader may answer; then the ordered read asks the leader).
-            history = try await bookings.readDirect(subject: subject)
-            if (history.last?.sequence ?? 0) < sequence { history = try await bookings.read(subject: subject) }
-        } else {
-            history = try await bookings.read(subject: subject)
-        }
+        // Up to a known event, a direct read will do if it reaches that event.
+        let history = if let sequence { try await bookings.readDirect(subject: subject, reaching: sequence) } else { try await bookings.read(subject: subject) }
         for recorded in history {
             if let sequence, recorded.sequence > sequence { break }
             if let event = BookingEvent(payload: recorded.event) { facts.apply(event, eventId: recorded.envelope.eventId) }

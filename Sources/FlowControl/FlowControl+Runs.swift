@@ -197,7 +197,7 @@ extension FlowControl {
     ///
     /// `handedOver`: a later event of the same run in the batch shows that the scheduled step
     /// was taken (`showsStepTaken`), so its job or timer needs no second publish.
-    @Sendable func handleRunMessage(_ message: JetStreamMessage, superseded: Bool = false, handedOver: Bool = false) async throws -> Disposition {
+    func handleRunMessage(_ message: JetStreamMessage, superseded: Bool, handedOver: Bool) async throws -> Disposition {
         let subject = message.subject
         guard subject.split(separator: ".").count == 3 else { return .ack }
         // Most run events ask nothing of this consumer, or only by their type: the body is

@@ -49,9 +49,7 @@ public struct RunLog: Sendable {
         // A direct read (no consumer on the server) may be answered by a replica behind the
         // leader; the leader's last sequence, asked first, says whether it is the run as it
         // is: if not, the ordered read (served by the leader) is.
-        let floor = try await store.lastSequence(subject: subject) ?? 0
-        var recorded = try await store.readDirect(subject: subject)
-        if (recorded.last?.sequence ?? 0) < floor { recorded = try await store.read(subject: subject) }
+        let recorded = try await store.readDirect(subject: subject, reaching: try await store.lastSequence(subject: subject) ?? 0)
         var state = RunState()
         for event in recorded {
             if let runEvent = RunEvent(payload: event.event) { state = RunState.evolve(state, runEvent) }

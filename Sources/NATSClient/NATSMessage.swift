@@ -1,4 +1,5 @@
 import CNATS
+import Foundation
 
 /// A message as received: subject, optional reply subject, headers and payload, copied out of
 /// libnats so it can cross threads freely.
@@ -36,6 +37,15 @@ enum CMessage {
         }
         return NATSMessage(subject: subject, reply: reply?.isEmpty == true ? nil : reply,
                            headers: headers(of: msg), payload: payload)
+    }
+
+    /// Copies a delivered JetStream message, with its place in the stream from its ack subject
+    /// (sequence 0 and the current time when it has none).
+    static func streamMessage(_ msg: OpaquePointer) -> StreamMessage {
+        let copy = copy(msg)
+        let position = copy.reply.flatMap(StreamPosition.init(ackSubject:))
+        return StreamMessage(subject: copy.subject, headers: copy.headers, payload: copy.payload, sequence: position?.sequence ?? 0,
+                             time: position?.time ?? Date(), pending: position?.pending, deliveries: position?.deliveries)
     }
 
     static func headers(of msg: OpaquePointer) -> NATSHeaders {

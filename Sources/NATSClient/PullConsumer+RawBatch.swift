@@ -53,16 +53,14 @@ public struct RawMessage {
 
     /// The first value of header `name`, or nil.
     public func header(_ name: String) -> String? {
-        var value: UnsafePointer<CChar>?
-        // natsMsgHeader_Get: "the returned string is owned by the library" (valid as long as
-        // the message); NATS_NOT_FOUND when the key or all headers are absent.
-        guard natsMsgHeader_Get(handle, name, &value) == NATS_OK, let value else { return nil }
-        return String(cString: value)
+        withHeader(name) { String(decoding: $0, as: UTF8.self) }
     }
 
     /// The first value of header `name` as bytes, passed to `body`; nil when absent.
     public func withHeader<Result>(_ name: String, _ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result? {
         var value: UnsafePointer<CChar>?
+        // natsMsgHeader_Get: "the returned string is owned by the library" (valid as long as
+        // the message); NATS_NOT_FOUND when the key or all headers are absent.
         guard natsMsgHeader_Get(handle, name, &value) == NATS_OK, let value else { return nil }
         return try value.withMemoryRebound(to: UInt8.self, capacity: 1) { try body(UnsafeBufferPointer(start: $0, count: strlen(value))) }
     }
@@ -76,12 +74,7 @@ public struct RawMessage {
 
     /// The whole message as a `StreamMessage` (all of it copied), for the rare message a reader
     /// needs completely.
-    public var streamMessage: StreamMessage {
-        let copy = CMessage.copy(handle)
-        let position = self.position
-        return StreamMessage(subject: copy.subject, headers: copy.headers, payload: copy.payload, sequence: position?.sequence ?? 0,
-                             time: position?.time ?? Date(), pending: position?.pending, deliveries: position?.deliveries)
-    }
+    public var streamMessage: StreamMessage { CMessage.streamMessage(handle) }
 }
 
 /// What a delivered JetStream message's ack subject says about its place in the stream.

@@ -124,11 +124,7 @@ public final class JetStreamMessage: Sendable {
     init(handle: OpaquePointer, consumer: PullConsumer) {
         self.handle = handle
         self.consumer = consumer
-        let copy = CMessage.copy(handle)
-        let position = copy.reply.flatMap(StreamPosition.init(ackSubject:))
-        message = StreamMessage(subject: copy.subject, headers: copy.headers, payload: copy.payload,
-                                sequence: position?.sequence ?? 0, time: position?.time ?? Date(),
-                                pending: position?.pending, deliveries: position?.deliveries)
+        message = CMessage.streamMessage(handle)
     }
 
     public var subject: String { message.subject }

@@ -65,26 +65,8 @@ final class ReplyRouter: Sendable {
     /// Publishes a message with a fresh reply subject and waits for the reply, holding no
     /// thread meanwhile.
     func send(subject: String, headers: NATSHeaders, payload: [UInt8], on connection: OpaquePointer, timeout: Duration) async throws -> NATSMessage {
-        let id = state.withLock { state -> UInt64 in
-            state.next += 1
-            return state.next
-        }
-        let message = try CMessage.make(subject: subject, reply: "\(prefix).\(id)", headers: headers, payload: payload)
-        return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { continuation in
-                state.withLock {
-                    $0.waiting[id] = Waiter(continuation: continuation, deadline: .now + timeout, subject: subject)
-                }
-                // natsConnection_PublishMsg copies the message into the outgoing buffer, so it
-                // can be destroyed right away; the reply may already be on its way.
-                let status = natsConnection_PublishMsg(connection, message)
-                natsMsg_Destroy(message)
-                if status != NATS_OK {
-                    fail(id, natsError(status, "cannot publish to \(subject)"))
-                }
-            }
-        } onCancel: {
-            fail(id, CancellationError())
+        try await request(subject: subject, headers: headers, payload: payload, on: connection) { state, id, continuation in
+            state.waiting[id] = Waiter(continuation: continuation, deadline: .now + timeout, subject: subject)
         }
     }
 
@@ -98,6 +80,15 @@ final class ReplyRouter: Sendable {
     /// Publishes a request and collects its replies until one for which `isLast` is true.
     func sendCollecting(subject: String, headers: NATSHeaders, payload: [UInt8], on connection: OpaquePointer, timeout: Duration,
                         isLast: @escaping @Sendable (NATSMessage) -> Bool) async throws -> [NATSMessage] {
+        try await request(subject: subject, headers: headers, payload: payload, on: connection) { state, id, continuation in
+            state.collecting[id] = Collector(continuation: continuation, deadline: .now + timeout, subject: subject, isLast: isLast)
+        }
+    }
+
+    /// Publishes with a fresh reply subject once `register` has recorded how the replies to it
+    /// resume `continuation`; a failed publish or a cancellation fails it.
+    private func request<Reply>(subject: String, headers: NATSHeaders, payload: [UInt8], on connection: OpaquePointer,
+                                register: (inout State, UInt64, CheckedContinuation<Reply, any Error>) -> Void) async throws -> Reply {
         let id = state.withLock { state -> UInt64 in
             state.next += 1
             return state.next
@@ -105,9 +96,9 @@ final class ReplyRouter: Sendable {
         let message = try CMessage.make(subject: subject, reply: "\(prefix).\(id)", headers: headers, payload: payload)
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
-                state.withLock {
-                    $0.collecting[id] = Collector(continuation: continuation, deadline: .now + timeout, subject: subject, isLast: isLast)
-                }
+                state.withLock { register(&$0, id, continuation) }
+                // natsConnection_PublishMsg copies the message into the outgoing buffer, so it
+                // can be destroyed right away; the reply may already be on its way.
                 let status = natsConnection_PublishMsg(connection, message)
                 natsMsg_Destroy(message)
                 if status != NATS_OK {
@@ -124,12 +115,11 @@ final class ReplyRouter: Sendable {
         enum Delivery { case single(Waiter), collected(Collector), none }
         let delivery = state.withLock { state -> Delivery in
             if let waiter = state.waiting.removeValue(forKey: id) { return .single(waiter) }
-            guard var collector = state.collecting[id] else { return .none }
+            // Taken out while appending: a copy left in the dictionary would make every append
+            // copy all the replies so far.
+            guard var collector = state.collecting.removeValue(forKey: id) else { return .none }
             collector.messages.append(message)
-            if collector.isLast(message) {
-                state.collecting[id] = nil
-                return .collected(collector)
-            }
+            if collector.isLast(message) { return .collected(collector) }
             state.collecting[id] = collector
             return .none
         }

@@ -77,10 +77,13 @@ extension JetStream {
             let fraction = text[text.index(after: dot)..<zone].prefix(3)
             trimmed = String(text[..<dot]) + "." + fraction + String(text[zone...])
         }
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.date(from: trimmed) ?? ISO8601DateFormatter().date(from: text)
+        // Format styles are values: made once, shared by every caller (a direct read parses a
+        // time per message).
+        return (try? Self.fractionalTime.parse(trimmed)) ?? (try? Self.wholeSecondTime.parse(text))
     }
+
+    private static let fractionalTime = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+    private static let wholeSecondTime = Date.ISO8601FormatStyle()
 }
 
 extension JetStream {

@@ -66,20 +66,7 @@ public struct CopyTextEncoder {
     /// The next field: an integer in decimal.
     public mutating func integer(_ value: Int64) {
         separate()
-        if value < 0 { buffer.append(0x2D) }
-        var magnitude = value.magnitude
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var count = 0
-        withUnsafeMutableBytes(of: &digits) { digits in
-            repeat {
-                digits[count] = UInt8(48 + magnitude % 10)
-                magnitude /= 10
-                count += 1
-            } while magnitude > 0
-            for index in stride(from: count - 1, through: 0, by: -1) { buffer.append(digits[index]) }
-        }
+        buffer.append(contentsOf: String(value).utf8)  // at most 20 bytes: a small string, not allocated
     }
 
     /// The next field: a timestamptz as `YYYY-MM-DD HH:MM:SS.ffffff+00` (what

@@ -30,28 +30,27 @@ enum PostgresTimestamp {
 
     /// `YYYY-MM-DD HH:MM:SS.ffffff+00`, microsecond precision (PostgreSQL's own).
     static func encode(_ date: Date) -> String {
-        let micros = Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
-        let (secs, frac) = floorDivide(micros, 1_000_000)
-        let (dayCount, secOfDay) = floorDivide(secs, 86_400)
-        let (y, m, d) = civil(days: Int(dayCount))
-        let hh = Int(secOfDay / 3600), mm = Int(secOfDay % 3600 / 60), ss = Int(secOfDay % 60)
-        return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2)) \(pad(hh, 2)):\(pad(mm, 2)):\(pad(ss, 2)).\(pad(Int(frac), 6))+00"
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(32)
+        write(date, into: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// `encode(date)`'s bytes, appended to `buffer` (for COPY writers).
+    /// `encode(date)`'s bytes, appended to `buffer` (COPY writers use this directly).
     static func write(_ date: Date, into buffer: inout [UInt8]) {
         let micros = Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
         let (secs, frac) = floorDivide(micros, 1_000_000)
         let (dayCount, secOfDay) = floorDivide(secs, 86_400)
         let (y, m, d) = civil(days: Int(dayCount))
+        /// `value` in decimal, zero-padded to `width` digits.
         func digits(_ value: Int, _ width: Int) {
-            guard value >= 0 else { buffer.append(contentsOf: Array(pad(value, width).utf8)); return }
+            guard value >= 0 else { buffer.append(contentsOf: pad(value, width).utf8); return }
             var divisor = 1
             for _ in 1..<width { divisor *= 10 }
-            while divisor > 1 && value >= divisor * 10 { divisor *= 10 }  // wider than `width`
+            while value / divisor >= 10 { divisor *= 10 }  // wider than `width`
             var rest = value
             while divisor > 0 {
-                buffer.append(UInt8(48 + rest / divisor % 10))
+                buffer.append(UInt8(48 + rest / divisor))
                 rest %= divisor
                 divisor /= 10
             }
@@ -59,7 +58,7 @@ enum PostgresTimestamp {
         digits(y, 4); buffer.append(0x2D); digits(m, 2); buffer.append(0x2D); digits(d, 2); buffer.append(0x20)
         digits(Int(secOfDay / 3600), 2); buffer.append(0x3A); digits(Int(secOfDay % 3600 / 60), 2); buffer.append(0x3A)
         digits(Int(secOfDay % 60), 2); buffer.append(0x2E); digits(Int(frac), 6)
-        buffer.append(0x2B); buffer.append(0x30); buffer.append(0x30)
+        buffer.append(contentsOf: "+00".utf8)
     }
 
     /// Parses timestamptz, timestamp (taken as UTC) and date text output.

@@ -12,7 +12,6 @@ extension ProjectionRebuild {
     func fold(from consumer: PullConsumer, into fold: any RebuildFold, budget: Int, schema: String, start: UInt64, end: UInt64, until: Date?,
               skipping skipped: Set<UInt64>, counter: SharedCounter) async throws -> Loaded {
         var loaded = Loaded(last: start - 1, deferred: [])
-        let folder = Folder(fold: fold)
         try await pool.withConnection { connection in
             var fetching: Task<RawMessageBatch, any Error>?
             var decoding: [Task<DecodedBatch, any Error>] = []
@@ -42,7 +41,7 @@ extension ProjectionRebuild {
                         if let previous = try await folding?.value { loaded.record(previous, counter: counter) }
                         loaded.writeWait += Self.seconds(since: waitStart)
                         let chunk = decoding
-                        folding = Task { try await folder.fold(chunk, budget: budget, schema: schema, connection: connection, rebuild: self) }
+                        folding = Task { try await self.fold(chunk, into: fold, budget: budget, schema: schema, connection: connection) }
                         decoding.removeAll(keepingCapacity: true)
                         decodingCount = 0
                     }
@@ -102,34 +101,28 @@ extension ProjectionRebuild {
         var decodeSeconds = 0.0
     }
 
-    /// Holds a reader's fold for the tasks that fold its chunks one after the other.
-    final class Folder: @unchecked Sendable {
-        // @unchecked: each chunk's task starts only after the previous one has finished.
-        let fold: any RebuildFold
-
-        init(fold: any RebuildFold) { self.fold = fold }
-
-        func fold(_ chunk: [Task<DecodedBatch, any Error>], budget: Int, schema: String, connection: PostgresConnection,
-                  rebuild: ProjectionRebuild) async throws -> FoldedChunk {
-            var folded = FoldedChunk()
-            for task in chunk {
-                let decoded = try await task.value
-                folded.decodeSeconds += decoded.seconds
-                folded.last = decoded.last ?? folded.last
-                for (index, sequence, event) in decoded.events {
-                    let taken: Bool
-                    do {
-                        taken = try fold.add(event, sequence: sequence)
-                    } catch {
-                        throw rebuild.poison(try rebuild.decode(decoded.batch[index].streamMessage), reason: "\(error)")
-                    }
-                    if !taken { folded.deferred.append(try rebuild.decode(decoded.batch[index].streamMessage)) }
+    /// Folds a chunk's decoded batches in order; a chunk's task starts only after the one
+    /// before it has finished, so the fold is used by one task at a time.
+    private func fold(_ chunk: [Task<DecodedBatch, any Error>], into fold: any RebuildFold, budget: Int, schema: String,
+                      connection: PostgresConnection) async throws -> FoldedChunk {
+        var folded = FoldedChunk()
+        for task in chunk {
+            let decoded = try await task.value
+            folded.decodeSeconds += decoded.seconds
+            folded.last = decoded.last ?? folded.last
+            for (index, sequence, event) in decoded.events {
+                let taken: Bool
+                do {
+                    taken = try fold.add(event, sequence: sequence)
+                } catch {
+                    throw poison(try decode(decoded.batch[index].streamMessage), reason: "\(error)")
                 }
-                folded.events += decoded.events.count
+                if !taken { folded.deferred.append(try decode(decoded.batch[index].streamMessage)) }
             }
-            if fold.count > budget { try await fold.spill(into: schema, connection: connection) }
-            return folded
+            folded.events += decoded.events.count
         }
+        if fold.count > budget { try await fold.spill(into: schema, connection: connection) }
+        return folded
     }
 }
 

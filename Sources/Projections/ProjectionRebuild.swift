@@ -141,9 +141,9 @@ public struct ProjectionRebuild: Sendable {
             folds = ranges.map { _ in projection.foldLoad?.makeFold() }.compactMap { $0 }
             let results = try await withThrowingTaskGroup(of: Loaded.self) { group in
                 for (index, range) in ranges.enumerated() {
-                    let reader = Reader(fold: folds.isEmpty ? nil : folds[index], foldBudget: max(1, foldBudget / ranges.count))
+                    let fold = folds.isEmpty ? nil : folds[index], budget = max(1, foldBudget / ranges.count)
                     group.addTask { try await load(into: schema, from: range.lowerBound, through: range.upperBound, until: until,
-                                                   skipping: skipped, counter: shared, reader: reader) }
+                                                   skipping: skipped, counter: shared, fold: fold, foldBudget: budget) }
                 }
                 var results: [Loaded] = []
                 for try await result in group { results.append(result) }
@@ -242,14 +242,6 @@ public struct ProjectionRebuild: Sendable {
         }
     }
 
-    /// What a reader writes to: its fold (with a `FoldLoad`) and the entries it may hold.
-    struct Reader: @unchecked Sendable {
-        // @unchecked: the fold is used by this reader's tasks one after the other (chunks are
-        // written in order, each awaiting the one before), then by `finish`.
-        let fold: (any RebuildFold)?
-        let foldBudget: Int
-    }
-
     /// `1...end` cut into at most `readers` contiguous ranges of at least `minimum` sequences.
     static func ranges(through end: UInt64, readers: Int, minimum: Int) -> [ClosedRange<UInt64>] {
         let count = UInt64(max(1, min(readers, Int(end / UInt64(max(1, minimum))))))
@@ -264,7 +256,7 @@ public struct ProjectionRebuild: Sendable {
     /// long COPY waits instead of overflowing the client's buffers ("slow consumer", messages
     /// dropped, which ended a 1M-event replay on the shared test machine).
     private func load(into schema: String, from start: UInt64, through end: UInt64, until: Date?, skipping skipped: Set<UInt64>,
-                      counter: SharedCounter, reader: Reader) async throws -> Loaded {
+                      counter: SharedCounter, fold readerFold: (any RebuildFold)?, foldBudget budget: Int) async throws -> Loaded {
         let name = "rebuild_\(projection.name)_\(UInt32.random(in: 0...UInt32.max))"
         try await jetStream.createOrUpdateConsumer(stream: projection.stream, ConsumerConfig(
             durableName: name, description: "rebuild of \(projection.name) from #\(start)",
@@ -274,8 +266,8 @@ public struct ProjectionRebuild: Sendable {
             inactiveThreshold: .seconds(60)))
         do {
             let consumer = try await PullConsumer.bind(jetStream, stream: projection.stream, consumer: name)
-            let loaded = if let readerFold = reader.fold {
-                try await fold(from: consumer, into: readerFold, budget: reader.foldBudget, schema: schema, start: start, end: end, until: until,
+            let loaded = if let readerFold {
+                try await fold(from: consumer, into: readerFold, budget: budget, schema: schema, start: start, end: end, until: until,
                                skipping: skipped, counter: counter)
             } else {
                 try await load(from: consumer, into: schema, start: start, end: end, until: until, skipping: skipped, counter: counter)
@@ -510,7 +502,8 @@ public struct ProjectionRebuild: Sendable {
         return Progress(applied: counter.events, sequence: sequence, targetSequence: target, eventsPerSecond: rate, remainingSeconds: remaining)
     }
 
-    static func seconds(since start: ContinuousClock.Instant) -> Double {
+    /// Seconds since `start`, for timings (also a fold's `finish` phases).
+    public static func seconds(since start: ContinuousClock.Instant) -> Double {
         let elapsed = ContinuousClock.now - start
         return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     }

@@ -44,10 +44,8 @@ extension FlowControlSuites {
                     // Stored at once, so the runtime never starts step one (it finds it succeeded).
                     _ = try await harness.runs.append(history.map(\.payload), to: subjectB, expecting: .noStream)
 
-                    for subject in [subjectA, subjectB] {
-                        try await harness.waitUntil("\(subject) completed", timeout: .seconds(60)) {
-                            try await harness.runEvents(subject).last.map { if case .completed = $0 { true } else { false } } ?? false
-                        }
+                    for runId in ["run-cut-start", "run-cut-outcome"] {
+                        _ = try await harness.waitForRun(of: Self.flow.id) { $0.runId == runId && $0.status == .completed }
                     }
                     #expect(try await harness.runEvents(subjectA).map(\.typeName) == [
                         "started", "step_scheduled", "step_started", "step_succeeded", "step_scheduled", "step_started", "step_succeeded", "completed",

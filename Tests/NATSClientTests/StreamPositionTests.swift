@@ -27,4 +27,15 @@ struct StreamPositionTests {
             #expect(StreamPosition(ackSubject: subject) == nil, "\(subject)")
         }
     }
+
+    @Test("stored times from the server (RFC 3339 with nanoseconds, or whole seconds) parse to the millisecond")
+    func parsesServerTimes() throws {
+        let base = 1_796_527_002.0  // 2026-12-06T03:16:42Z
+        for (text, expected) in [("2026-12-06T03:16:42.123456789Z", base + 0.123), ("2026-12-06T03:16:42Z", base),
+                                 ("2026-12-06T05:16:42.5+02:00", base + 0.5)] {
+            let parsed = try #require(JetStream.parseTime(text), "\(text)")
+            #expect(abs(parsed.timeIntervalSince1970 - expected) < 1e-6, "\(text)")
+        }
+        #expect(JetStream.parseTime("yesterday") == nil)
+    }
 }
