@@ -1,5 +1,7 @@
 import Access
+import Booking
 import BookingWeb
+import EventStore
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -22,7 +24,10 @@ import Testing
         try await app.test(.router) { client in
             let first = try await client.call(.post, "/api/bookings", token: booker, idempotencyKey: "reuse-1", body: body)
             #expect(first.status == 201, "\(first.text)")
-            let sequence = try await harness.lastSequence(of: "bookings.resource.zh-desk-003")
+            // Other tests book this desk too (other people, other days): what must not grow is
+            // this booker's own subject, and the desk's events by this booker.
+            let sequence = try #require(try await harness.lastSequence(of: "bookings.resource.zh-desk-003"))
+            let personSequence = try await harness.lastSequence(of: "bookings.person.idem-reuser")
 
             let retry = try await client.call(.post, "/api/bookings", token: booker, idempotencyKey: "reuse-1", body: respelt)
             #expect(retry.status == 201, "\(retry.text)")
@@ -34,7 +39,10 @@ import Testing
             #expect(reused.code == "idempotency_key_reused")
             #expect(reused.headers[.contentType] == "application/problem+json")
             #expect((reused.json["detail"] as? String)?.contains("different request") == true)
-            #expect(try await harness.lastSequence(of: "bookings.resource.zh-desk-003") == sequence)
+            #expect(try await harness.lastSequence(of: "bookings.person.idem-reuser") == personSequence)
+            let appended = try await harness.store.read(subject: "bookings.resource.zh-desk-003", from: sequence + 1)
+            let placedByBooker = appended.filter { ($0.event as? BookingPlaced)?.personId == "idem-reuser" }
+            #expect(placedByBooker.isEmpty)
         }
     }
 }
